@@ -1,0 +1,209 @@
+//! Rewrites of progenitor's output that a change to the document cannot
+//! express. Each rewrite targets one narrow, recognizable construct and fails
+//! loudly when it does not find it, so a progenitor upgrade that changes its
+//! output is noticed at build time.
+
+use heck::ToSnakeCase;
+use syn::visit_mut::{self, VisitMut};
+
+use crate::generate::GenerateError;
+use crate::passes::{QueryStyle, QueryStyleKind};
+
+/// progenitor's spelling of an `operationId` in generated code.
+pub fn progenitor_operation_name(operation_id: &str) -> String {
+    let dashed: String = operation_id
+        .replace('\'', "")
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .collect();
+    dashed.to_snake_case()
+}
+
+/// Points each query parameter listed in `styles` at the crate's own
+/// serializer (`crate::query::CommaJoined` or `crate::query::DeepObject`)
+/// instead of `progenitor_client::QueryParam`. Returns how many call sites
+/// changed, which must equal `styles.len()`.
+pub fn rewrite_query_styles(file: &mut syn::File, styles: &[QueryStyle]) -> Result<usize, GenerateError> {
+    let mut rewriter = QueryRewriter {
+        styles: styles
+            .iter()
+            .map(|s| (progenitor_operation_name(&s.operation_id), s.parameter.clone(), s.kind))
+            .collect(),
+        current_operation: None,
+        rewritten: Vec::new(),
+    };
+    rewriter.visit_file_mut(file);
+
+    let missing: Vec<String> = rewriter
+        .styles
+        .iter()
+        .filter(|(op, param, _)| !rewriter.rewritten.iter().any(|(o, p)| o == op && p == param))
+        .map(|(op, param, _)| format!("{op}.{param}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(GenerateError::Postprocess(format!(
+            "no `QueryParam::new` call found for query parameters {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(rewriter.rewritten.len())
+}
+
+struct QueryRewriter {
+    styles: Vec<(String, String, QueryStyleKind)>,
+    current_operation: Option<String>,
+    rewritten: Vec<(String, String)>,
+}
+
+impl VisitMut for QueryRewriter {
+    fn visit_impl_item_fn_mut(&mut self, function: &mut syn::ImplItemFn) {
+        let previous = self.current_operation.take();
+        self.current_operation = operation_name_in(&function.block);
+        visit_mut::visit_impl_item_fn_mut(self, function);
+        self.current_operation = previous;
+    }
+
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        visit_mut::visit_expr_call_mut(self, call);
+
+        let Some(operation) = self.current_operation.clone() else {
+            return;
+        };
+        let syn::Expr::Path(function) = call.func.as_mut() else {
+            return;
+        };
+        if !path_ends_with(&function.path, &["QueryParam", "new"]) {
+            return;
+        }
+        let Some(parameter) = call.args.first().and_then(string_literal) else {
+            return;
+        };
+
+        let kind = self
+            .styles
+            .iter()
+            .find(|(op, param, _)| *op == operation && *param == parameter)
+            .map(|(_, _, kind)| *kind);
+        let replacement: syn::Path = match kind {
+            Some(QueryStyleKind::CommaJoined) => syn::parse_quote!(crate::query::CommaJoined::new),
+            Some(QueryStyleKind::DeepObject) => syn::parse_quote!(crate::query::DeepObject::new),
+            None => return,
+        };
+        function.path = replacement;
+        self.rewritten.push((operation, parameter));
+    }
+}
+
+/// The operation name in an `OperationInfo { operation_id: "..." }` literal
+/// inside `block`, which progenitor emits in every request-sending function.
+fn operation_name_in(block: &syn::Block) -> Option<String> {
+    struct Finder(Option<String>);
+
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_struct(&mut self, expr: &'ast syn::ExprStruct) {
+            if path_ends_with(&expr.path, &["OperationInfo"]) {
+                for field in &expr.fields {
+                    let is_id = matches!(&field.member, syn::Member::Named(name) if name == "operation_id");
+                    if is_id {
+                        self.0 = string_literal(&field.expr);
+                    }
+                }
+            }
+            syn::visit::visit_expr_struct(self, expr);
+        }
+    }
+
+    let mut finder = Finder(None);
+    syn::visit::Visit::visit_block(&mut finder, block);
+    finder.0
+}
+
+fn path_ends_with(path: &syn::Path, tail: &[&str]) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.len() >= tail.len() && segments[segments.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+}
+
+fn string_literal(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(literal),
+            ..
+        }) => Some(literal.value()),
+        _ => None,
+    }
+}
+
+/// Appends `items` to the generated `types` module. Returns how many were added.
+pub fn append_to_types(file: &mut syn::File, items: Vec<syn::Item>) -> Result<usize, GenerateError> {
+    let module = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        _ => None,
+    });
+    let Some((_, content)) = module else {
+        return Err(GenerateError::Postprocess("the generated file has no `types` module".into()));
+    };
+
+    let count = items.len();
+    content.extend(items);
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    #[test]
+    fn operation_names_match_progenitor() {
+        assert_eq!(progenitor_operation_name("ad_groups/analytics"), "ad_groups_analytics");
+        assert_eq!(progenitor_operation_name("boards/list"), "boards_list");
+        assert_eq!(progenitor_operation_name("user_account/get"), "user_account_get");
+    }
+
+    #[test]
+    fn query_params_rewritten_per_operation() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl<'a> A<'a> {
+                pub async fn send(self) {
+                    let r = client.get(url)
+                        .query(&progenitor_client::QueryParam::new("columns", &columns))
+                        .query(&progenitor_client::QueryParam::new("other", &other));
+                    let info = OperationInfo { operation_id: "ads_analytics" };
+                }
+            }
+            impl<'a> B<'a> {
+                pub async fn send(self) {
+                    let r = client.get(url).query(&progenitor_client::QueryParam::new("columns", &columns));
+                    let info = OperationInfo { operation_id: "other_op" };
+                }
+            }
+        };
+        let styles = [QueryStyle {
+            operation_id: "ads/analytics".into(),
+            parameter: "columns".into(),
+            kind: QueryStyleKind::CommaJoined,
+        }];
+
+        let count = rewrite_query_styles(&mut file, &styles).unwrap();
+
+        let source = file.to_token_stream().to_string();
+        assert_eq!(count, 1);
+        assert_eq!(source.matches("crate :: query :: CommaJoined :: new (\"columns\"").count(), 1);
+        assert_eq!(source.matches("QueryParam :: new (\"columns\"").count(), 1);
+        assert_eq!(source.matches("QueryParam :: new (\"other\"").count(), 1);
+    }
+
+    #[test]
+    fn missing_call_site_is_an_error() {
+        let mut file: syn::File = syn::parse_quote! { fn f() {} };
+        let styles = [QueryStyle {
+            operation_id: "x".into(),
+            parameter: "y".into(),
+            kind: QueryStyleKind::DeepObject,
+        }];
+
+        let err = rewrite_query_styles(&mut file, &styles).unwrap_err();
+
+        assert!(err.to_string().contains("x.y"), "{err}");
+    }
+}

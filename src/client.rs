@@ -1,0 +1,286 @@
+//! Building a [`Client`]: base URL, credentials, user agent and timeouts.
+
+use std::fmt;
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderValue, AUTHORIZATION};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{Client, Error};
+
+/// Pinterest's production API.
+pub const PRODUCTION_URL: &str = "https://api.pinterest.com/v5";
+
+/// Pinterest's sandbox API, which serves test ad accounts without spending
+/// money. Some operations are not available there.
+pub const SANDBOX_URL: &str = "https://api-sandbox.pinterest.com/v5";
+
+/// Default time limit for a whole request, from connect to the last byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default time limit for opening a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Header that progenitor adds to every request. Pinterest does not define
+/// it, so the client removes it before sending.
+const PROGENITOR_VERSION_HEADER: &str = "api-version";
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseUrl {
+    /// [`PRODUCTION_URL`].
+    Production,
+    /// [`SANDBOX_URL`].
+    Sandbox,
+    /// Any other server that speaks the API, such as a mock or a proxy.
+    /// The URL includes the `/v5` prefix if the server expects one.
+    Custom(String),
+}
+
+impl BaseUrl {
+    /// The URL as a string, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BaseUrl::Production => PRODUCTION_URL,
+            BaseUrl::Sandbox => SANDBOX_URL,
+            BaseUrl::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+}
+
+/// An invalid client configuration, reported by [`ClientBuilder::build`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The base URL does not parse or is not `http` or `https`.
+    #[error("invalid base URL `{url}`: {reason}; expected an absolute http or https URL such as {PRODUCTION_URL}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The access token is empty or cannot be sent in an HTTP header.
+    #[error("invalid access token: {reason}; pass the token exactly as Pinterest issued it")]
+    InvalidAccessToken {
+        /// What is wrong with it. Never contains the token itself.
+        reason: &'static str,
+    },
+    /// The user agent cannot be sent in an HTTP header.
+    #[error("invalid user agent `{user_agent}`: it contains characters not allowed in an HTTP header")]
+    InvalidUserAgent {
+        /// The user agent as given.
+        user_agent: String,
+    },
+    /// The HTTP client could not be built (for example, no TLS backend).
+    #[error("failed to build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Client state that generated code carries and hooks read.
+#[derive(Clone)]
+pub struct Inner {
+    access_token: Option<SecretString>,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token = self.access_token.as_ref().map(|_| "[redacted]");
+        f.debug_struct("Inner").field("access_token", &token).finish()
+    }
+}
+
+/// Builder for [`Client`], returned by [`Client::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: BaseUrl,
+    access_token: Option<SecretString>,
+    user_agent: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: BaseUrl::Production,
+            access_token: None,
+            user_agent: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Sets where requests go. Defaults to [`BaseUrl::Production`].
+    pub fn base_url(mut self, base_url: BaseUrl) -> Self {
+        self.base_url = base_url;
+        self
+    }
+
+    /// Sets the OAuth access token sent as `Authorization: Bearer …` on
+    /// every request.
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.access_token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// Adds an application name to the `User-Agent` header, before the
+    /// crate's own `pinterest-v5/<version>`.
+    pub fn user_agent(mut self, application: impl Into<String>) -> Self {
+        self.user_agent = Some(application.into());
+        self
+    }
+
+    /// Sets the time limit for a whole request. Defaults to [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the time limit for opening a connection. Defaults to
+    /// [`DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let base_url = validate_base_url(&self.base_url)?;
+        if let Some(token) = &self.access_token {
+            validate_token(token)?;
+        }
+        let user_agent = user_agent(self.user_agent.as_deref())?;
+
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(ConfigError::Http)?;
+
+        let inner = Inner {
+            access_token: self.access_token,
+        };
+        Ok(Client::new_with_client(&base_url, http, inner))
+    }
+}
+
+impl Client {
+    /// Starts building a client for the production API.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.baseurl()
+    }
+}
+
+fn validate_base_url(base_url: &BaseUrl) -> Result<String, ConfigError> {
+    let text = base_url.as_str();
+    let invalid = |reason: String| ConfigError::InvalidBaseUrl {
+        url: text.to_owned(),
+        reason,
+    };
+
+    let parsed = reqwest::Url::parse(text).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(format!("scheme `{}` is not http or https", parsed.scheme())));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it has a query or fragment".to_owned()));
+    }
+    Ok(text.to_owned())
+}
+
+fn validate_token(token: &SecretString) -> Result<(), ConfigError> {
+    let value = token.expose_secret();
+    if value.trim().is_empty() {
+        return Err(ConfigError::InvalidAccessToken { reason: "it is empty" });
+    }
+    if HeaderValue::from_str(&format!("Bearer {value}")).is_err() {
+        return Err(ConfigError::InvalidAccessToken {
+            reason: "it contains characters not allowed in an HTTP header",
+        });
+    }
+    Ok(())
+}
+
+fn user_agent(application: Option<&str>) -> Result<HeaderValue, ConfigError> {
+    let own = concat!("pinterest-v5/", env!("CARGO_PKG_VERSION"));
+    let text = match application {
+        Some(application) => format!("{application} {own}"),
+        None => own.to_owned(),
+    };
+    HeaderValue::from_str(&text).map_err(|_| ConfigError::InvalidUserAgent {
+        user_agent: application.unwrap_or_default().to_owned(),
+    })
+}
+
+impl ClientHooks<Inner> for Client {
+    /// Adds the bearer token and removes progenitor's `api-version` header.
+    async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
+        let headers = request.headers_mut();
+        headers.remove(PROGENITOR_VERSION_HEADER);
+
+        if let Some(token) = &self.inner().access_token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+                .map_err(|_| Error::InvalidRequest("the access token cannot be sent in a header".to_owned()))?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rejects_bad_values() {
+        for url in ["not a url", "ftp://example.com/v5", "https://example.com/v5?x=1"] {
+            let err = Client::builder()
+                .base_url(BaseUrl::Custom(url.to_owned()))
+                .build()
+                .unwrap_err();
+
+            assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{url}: {err}");
+            assert!(err.to_string().contains(url), "{err}");
+        }
+    }
+
+    #[test]
+    fn base_url_trailing_slash_removed() {
+        let client = Client::builder()
+            .base_url(BaseUrl::Custom("http://127.0.0.1:9/v5/".to_owned()))
+            .build()
+            .unwrap();
+
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/v5");
+    }
+
+    #[test]
+    fn token_rejected_without_echo() {
+        let err = Client::builder().access_token("secret\nvalue").build().unwrap_err();
+
+        assert!(matches!(err, ConfigError::InvalidAccessToken { .. }));
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_token() {
+        let client = Client::builder().access_token("pina_SECRET123").build().unwrap();
+
+        let printed = format!("{client:?}");
+
+        assert!(!printed.contains("SECRET123"), "{printed}");
+        assert!(printed.contains("[redacted]"), "{printed}");
+    }
+}
