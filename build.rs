@@ -20,9 +20,18 @@ fn main() {
     let output = pinterest_v5_codegen::build::run(&crate_dir, spec_dir.as_deref())
         .unwrap_or_else(|error| fail(&error.to_string()));
 
-    println!("cargo:rustc-env=PINTEREST_SPEC_VERSION={}", output.spec_version);
-    write(&Path::new(&env("OUT_DIR")).join("codegen.rs"), &output.client_source);
-    write(&Path::new(&env("OUT_DIR")).join("mock_table.rs"), &output.mock_table_source);
+    println!(
+        "cargo:rustc-env=PINTEREST_SPEC_VERSION={}",
+        output.spec_version
+    );
+    write(
+        &Path::new(&env("OUT_DIR")).join("codegen.rs"),
+        &output.client_source,
+    );
+    write(
+        &Path::new(&env("OUT_DIR")).join("mock_table.rs"),
+        &output.mock_table_source,
+    );
 }
 
 fn env(name: &str) -> String {

@@ -68,7 +68,9 @@ pub enum ConfigError {
         reason: &'static str,
     },
     /// The user agent cannot be sent in an HTTP header.
-    #[error("invalid user agent `{user_agent}`: it contains characters not allowed in an HTTP header")]
+    #[error(
+        "invalid user agent `{user_agent}`: it contains characters not allowed in an HTTP header"
+    )]
     InvalidUserAgent {
         /// The user agent as given.
         user_agent: String,
@@ -87,7 +89,9 @@ pub struct Inner {
 impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let token = self.access_token.as_ref().map(|_| "[redacted]");
-        f.debug_struct("Inner").field("access_token", &token).finish()
+        f.debug_struct("Inner")
+            .field("access_token", &token)
+            .finish()
     }
 }
 
@@ -191,7 +195,10 @@ fn validate_base_url(base_url: &BaseUrl) -> Result<String, ConfigError> {
 
     let parsed = reqwest::Url::parse(text).map_err(|e| invalid(e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(invalid(format!("scheme `{}` is not http or https", parsed.scheme())));
+        return Err(invalid(format!(
+            "scheme `{}` is not http or https",
+            parsed.scheme()
+        )));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("it has a query or fragment".to_owned()));
@@ -202,7 +209,9 @@ fn validate_base_url(base_url: &BaseUrl) -> Result<String, ConfigError> {
 fn validate_token(token: &SecretString) -> Result<(), ConfigError> {
     let value = token.expose_secret();
     if value.trim().is_empty() {
-        return Err(ConfigError::InvalidAccessToken { reason: "it is empty" });
+        return Err(ConfigError::InvalidAccessToken {
+            reason: "it is empty",
+        });
     }
     if HeaderValue::from_str(&format!("Bearer {value}")).is_err() {
         return Err(ConfigError::InvalidAccessToken {
@@ -225,13 +234,19 @@ fn user_agent(application: Option<&str>) -> Result<HeaderValue, ConfigError> {
 
 impl ClientHooks<Inner> for Client {
     /// Adds the bearer token and removes progenitor's `api-version` header.
-    async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
         headers.remove(PROGENITOR_VERSION_HEADER);
 
         if let Some(token) = &self.inner().access_token {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| Error::InvalidRequest("the access token cannot be sent in a header".to_owned()))?;
+                .map_err(|_| {
+                    Error::InvalidRequest("the access token cannot be sent in a header".to_owned())
+                })?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
@@ -245,13 +260,20 @@ mod tests {
 
     #[test]
     fn base_url_rejects_bad_values() {
-        for url in ["not a url", "ftp://example.com/v5", "https://example.com/v5?x=1"] {
+        for url in [
+            "not a url",
+            "ftp://example.com/v5",
+            "https://example.com/v5?x=1",
+        ] {
             let err = Client::builder()
                 .base_url(BaseUrl::Custom(url.to_owned()))
                 .build()
                 .unwrap_err();
 
-            assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{url}: {err}");
+            assert!(
+                matches!(err, ConfigError::InvalidBaseUrl { .. }),
+                "{url}: {err}"
+            );
             assert!(err.to_string().contains(url), "{err}");
         }
     }
@@ -268,7 +290,10 @@ mod tests {
 
     #[test]
     fn token_rejected_without_echo() {
-        let err = Client::builder().access_token("secret\nvalue").build().unwrap_err();
+        let err = Client::builder()
+            .access_token("secret\nvalue")
+            .build()
+            .unwrap_err();
 
         assert!(matches!(err, ConfigError::InvalidAccessToken { .. }));
         assert!(!err.to_string().contains("secret"), "{err}");
@@ -276,7 +301,10 @@ mod tests {
 
     #[test]
     fn debug_output_hides_token() {
-        let client = Client::builder().access_token("pina_SECRET123").build().unwrap();
+        let client = Client::builder()
+            .access_token("pina_SECRET123")
+            .build()
+            .unwrap();
 
         let printed = format!("{client:?}");
 

@@ -70,7 +70,11 @@ fn comma_joined_pairs(name: &str, value: &Value) -> Result<Vec<(String, String)>
 
 /// Appends the pairs for a deep-object parameter. Nested objects extend the
 /// key (`name[a][b]=v`); array members repeat the key.
-fn deep_object_pairs(key: String, value: &Value, pairs: &mut Vec<(String, String)>) -> Result<(), String> {
+fn deep_object_pairs(
+    key: String,
+    value: &Value,
+    pairs: &mut Vec<(String, String)>,
+) -> Result<(), String> {
     match value {
         Value::Null => Ok(()),
         Value::Object(fields) => {
@@ -127,7 +131,10 @@ mod tests {
         let ids: Option<Vec<i64>> = None;
 
         assert_eq!(encode(&CommaJoined::new("id", &ids)), "");
-        assert_eq!(encode(&CommaJoined::new("id", &Some(vec![1, 2]))), "id=1%2C2");
+        assert_eq!(
+            encode(&CommaJoined::new("id", &Some(vec![1, 2]))),
+            "id=1%2C2"
+        );
     }
 
     #[test]

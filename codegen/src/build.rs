@@ -5,6 +5,7 @@ use std::path::Path;
 use proc_macro2::Literal;
 
 use crate::inventory::{operations, OperationFacts};
+use crate::sample_calls::sample_calls_module;
 use crate::{generate, normalize, spec};
 
 /// The files the build script writes into `OUT_DIR`.
@@ -18,13 +19,19 @@ pub struct BuildOutput {
 }
 
 /// Loads the pinned document and generates every build output.
-pub fn run(crate_dir: &Path, spec_dir: Option<&Path>) -> Result<BuildOutput, Box<dyn std::error::Error>> {
+pub fn run(
+    crate_dir: &Path,
+    spec_dir: Option<&Path>,
+) -> Result<BuildOutput, Box<dyn std::error::Error>> {
     let loaded = spec::load_pinned(crate_dir, spec_dir)?;
     let facts = operations(&loaded.document);
     let spec_version = loaded.pin.version.clone();
 
+    let original = loaded.document.clone();
     let normalized = normalize(loaded.document);
-    let generated = generate(&normalized)?;
+    let mut generated = generate(&normalized)?;
+    let calls = sample_calls_module(&generated.file, &original, &facts)?;
+    generated.file.items.push(calls);
 
     Ok(BuildOutput {
         client_source: generated.to_source(),

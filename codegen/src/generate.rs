@@ -24,7 +24,9 @@ pub enum GenerateError {
 impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GenerateError::Document(m) => write!(f, "the normalized document is not valid OpenAPI 3.0: {m}"),
+            GenerateError::Document(m) => {
+                write!(f, "the normalized document is not valid OpenAPI 3.0: {m}")
+            }
             GenerateError::Progenitor(m) => write!(f, "progenitor failed: {m}"),
             GenerateError::Syntax(m) => write!(f, "generated code does not parse: {m}"),
             GenerateError::Postprocess(m) => write!(f, "post-processing failed: {m}"),
@@ -55,7 +57,8 @@ pub fn generate(normalized: &Normalized) -> Result<Generated, GenerateError> {
         .map_err(|e| GenerateError::Document(e.to_string()))?;
 
     let tokens = run_progenitor(&spec, &normalized.output.component_enums)?;
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))?;
 
     let mut postprocess_counts = Vec::new();
     let rewritten = postprocess::rewrite_query_styles(&mut file, &normalized.output.query_styles)?;
@@ -71,7 +74,10 @@ pub fn generate(normalized: &Normalized) -> Result<Generated, GenerateError> {
     })
 }
 
-fn run_progenitor(spec: &openapiv3::OpenAPI, component_enums: &[String]) -> Result<TokenStream, GenerateError> {
+fn run_progenitor(
+    spec: &openapiv3::OpenAPI,
+    component_enums: &[String],
+) -> Result<TokenStream, GenerateError> {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -80,7 +86,11 @@ fn run_progenitor(spec: &openapiv3::OpenAPI, component_enums: &[String]) -> Resu
         .with_hooks(progenitor::HooksMode::Expected)
         .with_crate("pinterest-v5", progenitor::CrateVers::Any, None);
     for name in component_enums {
-        settings.with_replacement(name, format!("::pinterest_v5::types::{name}"), std::iter::empty());
+        settings.with_replacement(
+            name,
+            format!("::pinterest_v5::types::{name}"),
+            std::iter::empty(),
+        );
     }
 
     let mut generator = progenitor::Generator::new(&settings);
@@ -118,7 +128,11 @@ pub fn owned_enum_items(enums: &[OwnedEnum]) -> Vec<syn::Item> {
 
 fn owned_enum_tokens(owned: &OwnedEnum) -> TokenStream {
     let name = format_ident!("{}", owned.name);
-    let idents: Vec<_> = owned.variants.iter().map(|v| format_ident!("{}", v.ident)).collect();
+    let idents: Vec<_> = owned
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.ident))
+        .collect();
     let values: Vec<&str> = owned.variants.iter().map(|v| v.value.as_str()).collect();
     let docs = owned
         .description

@@ -66,7 +66,12 @@ fn operation_facts(
         tags: operation
             .get("tags")
             .and_then(Value::as_array)
-            .map(|tags| tags.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default(),
         ratelimit_category: operation
             .get("x-ratelimit-category")
@@ -76,7 +81,10 @@ fn operation_facts(
     }
 }
 
-fn success_response(document: &Value, operation: &serde_json::Map<String, Value>) -> (u16, Option<Value>) {
+fn success_response(
+    document: &Value,
+    operation: &serde_json::Map<String, Value>,
+) -> (u16, Option<Value>) {
     let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
         return (200, None);
     };

@@ -14,7 +14,13 @@ pub fn progenitor_operation_name(operation_id: &str) -> String {
     let dashed: String = operation_id
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     dashed.to_snake_case()
 }
@@ -23,11 +29,20 @@ pub fn progenitor_operation_name(operation_id: &str) -> String {
 /// serializer (`crate::query::CommaJoined` or `crate::query::DeepObject`)
 /// instead of `progenitor_client::QueryParam`. Returns how many call sites
 /// changed, which must equal `styles.len()`.
-pub fn rewrite_query_styles(file: &mut syn::File, styles: &[QueryStyle]) -> Result<usize, GenerateError> {
+pub fn rewrite_query_styles(
+    file: &mut syn::File,
+    styles: &[QueryStyle],
+) -> Result<usize, GenerateError> {
     let mut rewriter = QueryRewriter {
         styles: styles
             .iter()
-            .map(|s| (progenitor_operation_name(&s.operation_id), s.parameter.clone(), s.kind))
+            .map(|s| {
+                (
+                    progenitor_operation_name(&s.operation_id),
+                    s.parameter.clone(),
+                    s.kind,
+                )
+            })
             .collect(),
         current_operation: None,
         rewritten: Vec::new(),
@@ -37,7 +52,12 @@ pub fn rewrite_query_styles(file: &mut syn::File, styles: &[QueryStyle]) -> Resu
     let missing: Vec<String> = rewriter
         .styles
         .iter()
-        .filter(|(op, param, _)| !rewriter.rewritten.iter().any(|(o, p)| o == op && p == param))
+        .filter(|(op, param, _)| {
+            !rewriter
+                .rewritten
+                .iter()
+                .any(|(o, p)| o == op && p == param)
+        })
         .map(|(op, param, _)| format!("{op}.{param}"))
         .collect();
     if !missing.is_empty() {
@@ -103,7 +123,8 @@ fn operation_name_in(block: &syn::Block) -> Option<String> {
         fn visit_expr_struct(&mut self, expr: &'ast syn::ExprStruct) {
             if path_ends_with(&expr.path, &["OperationInfo"]) {
                 for field in &expr.fields {
-                    let is_id = matches!(&field.member, syn::Member::Named(name) if name == "operation_id");
+                    let is_id =
+                        matches!(&field.member, syn::Member::Named(name) if name == "operation_id");
                     if is_id {
                         self.0 = string_literal(&field.expr);
                     }
@@ -120,7 +141,11 @@ fn operation_name_in(block: &syn::Block) -> Option<String> {
 
 fn path_ends_with(path: &syn::Path, tail: &[&str]) -> bool {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    segments.len() >= tail.len() && segments[segments.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+    segments.len() >= tail.len()
+        && segments[segments.len() - tail.len()..]
+            .iter()
+            .zip(tail)
+            .all(|(a, b)| a == b)
 }
 
 fn string_literal(expr: &syn::Expr) -> Option<String> {
@@ -134,13 +159,18 @@ fn string_literal(expr: &syn::Expr) -> Option<String> {
 }
 
 /// Appends `items` to the generated `types` module. Returns how many were added.
-pub fn append_to_types(file: &mut syn::File, items: Vec<syn::Item>) -> Result<usize, GenerateError> {
+pub fn append_to_types(
+    file: &mut syn::File,
+    items: Vec<syn::Item>,
+) -> Result<usize, GenerateError> {
     let module = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
         _ => None,
     });
     let Some((_, content)) = module else {
-        return Err(GenerateError::Postprocess("the generated file has no `types` module".into()));
+        return Err(GenerateError::Postprocess(
+            "the generated file has no `types` module".into(),
+        ));
     };
 
     let count = items.len();
@@ -155,9 +185,15 @@ mod tests {
 
     #[test]
     fn operation_names_match_progenitor() {
-        assert_eq!(progenitor_operation_name("ad_groups/analytics"), "ad_groups_analytics");
+        assert_eq!(
+            progenitor_operation_name("ad_groups/analytics"),
+            "ad_groups_analytics"
+        );
         assert_eq!(progenitor_operation_name("boards/list"), "boards_list");
-        assert_eq!(progenitor_operation_name("user_account/get"), "user_account_get");
+        assert_eq!(
+            progenitor_operation_name("user_account/get"),
+            "user_account_get"
+        );
     }
 
     #[test]
@@ -188,7 +224,12 @@ mod tests {
 
         let source = file.to_token_stream().to_string();
         assert_eq!(count, 1);
-        assert_eq!(source.matches("crate :: query :: CommaJoined :: new (\"columns\"").count(), 1);
+        assert_eq!(
+            source
+                .matches("crate :: query :: CommaJoined :: new (\"columns\"")
+                .count(),
+            1
+        );
         assert_eq!(source.matches("QueryParam :: new (\"columns\"").count(), 1);
         assert_eq!(source.matches("QueryParam :: new (\"other\"").count(), 1);
     }

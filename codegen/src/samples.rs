@@ -19,7 +19,7 @@ const OPTIONAL_DEPTH: usize = 4;
 
 /// A sample value for `schema` inside `document`.
 pub fn sample(document: &Value, schema: &Value) -> Value {
-    Sampler { document }.value(schema, 0)
+    Sampler { document }.value(schema, 0, "")
 }
 
 struct Sampler<'a> {
@@ -27,7 +27,8 @@ struct Sampler<'a> {
 }
 
 impl Sampler<'_> {
-    fn value(&self, schema: &Value, depth: usize) -> Value {
+    /// `hint` is the property name the value is for, or empty.
+    fn value(&self, schema: &Value, depth: usize, hint: &str) -> Value {
         let Some(schema) = resolve(self.document, schema) else {
             return Value::Null;
         };
@@ -43,37 +44,74 @@ impl Sampler<'_> {
                 return first.clone();
             }
         }
-        if let Some(members) = map.get("allOf").and_then(Value::as_array) {
-            return self.merged(members, depth);
+        if map.contains_key("allOf") {
+            let flattened = self.flatten_all_of(map, 0);
+            return self.value(&Value::Object(flattened), depth + 1, hint);
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(first) = map.get(key).and_then(Value::as_array).and_then(|m| m.first()) {
-                return self.value(first, depth + 1);
+            if let Some(first) = map
+                .get(key)
+                .and_then(Value::as_array)
+                .and_then(|m| m.first())
+            {
+                let chosen = self.value(first, depth + 1, hint);
+                return self.with_own_properties(map, depth, chosen);
             }
         }
 
         match map.get("type").and_then(Value::as_str) {
             Some("object") => self.object(map, depth),
             Some("array") => self.array(map, depth),
-            Some("string") => string(map),
+            None if map.contains_key("items") => self.array(map, depth),
+            Some("string") => string(map, hint),
             Some("integer") => integer(map),
             Some("number") => number(map),
-            Some("boolean") => map.get("example").filter(|e| e.is_boolean()).cloned().unwrap_or(Value::Bool(true)),
+            Some("boolean") => map
+                .get("example")
+                .filter(|e| e.is_boolean())
+                .cloned()
+                .unwrap_or(Value::Bool(true)),
             _ if map.contains_key("properties") => self.object(map, depth),
             _ => map.get("example").cloned().unwrap_or(Value::Null),
         }
     }
 
-    fn merged(&self, members: &[Value], depth: usize) -> Value {
-        let mut merged = Map::new();
-        for member in members {
-            match self.value(member, depth + 1) {
-                Value::Object(fields) => merged.extend(fields),
-                other if members.len() == 1 => return other,
-                _ => {}
+    /// One schema equivalent to `map`'s `allOf`: the members' properties and
+    /// `required` lists combined, and their other keywords (such as `type` or
+    /// `enum`) where `map` lacks them.
+    fn flatten_all_of(&self, map: &Map<String, Value>, level: usize) -> Map<String, Value> {
+        let mut flat = map.clone();
+        let Some(Value::Array(members)) = flat.shift_remove("allOf") else {
+            return flat;
+        };
+        if level > MAX_DEPTH {
+            return flat;
+        }
+
+        for member in &members {
+            let Some(member) = resolve(self.document, member).and_then(Value::as_object) else {
+                continue;
+            };
+            let member = self.flatten_all_of(member, level + 1);
+            for (key, value) in member {
+                merge_keyword(&mut flat, key, value);
             }
         }
-        Value::Object(merged)
+        flat
+    }
+
+    /// Adds the fields of `map`'s own `properties` to a sample chosen from
+    /// one of its `oneOf` or `anyOf` members.
+    fn with_own_properties(&self, map: &Map<String, Value>, depth: usize, chosen: Value) -> Value {
+        let Value::Object(mut fields) = chosen else {
+            return chosen;
+        };
+        if let Value::Object(own) = self.object(map, depth) {
+            for (name, value) in own {
+                fields.entry(name).or_insert(value);
+            }
+        }
+        Value::Object(fields)
     }
 
     fn object(&self, map: &Map<String, Value>, depth: usize) -> Value {
@@ -88,9 +126,18 @@ impl Sampler<'_> {
             for (name, property) in properties {
                 let wanted = required.contains(&name.as_str()) || depth < OPTIONAL_DEPTH;
                 if wanted && !is_read_only_null(property) {
-                    fields.insert(name.clone(), self.value(property, depth + 1));
+                    fields.insert(name.clone(), self.value(property, depth + 1, name));
                 }
             }
+        }
+
+        // A map (`additionalProperties` with a schema) gets one entry.
+        let additional = map.get("additionalProperties").filter(|a| a.is_object());
+        if let (true, Some(schema)) = (fields.is_empty(), additional) {
+            fields.insert(
+                "example".to_owned(),
+                self.value(schema, depth + 1, "example"),
+            );
         }
         Value::Object(fields)
     }
@@ -99,14 +146,52 @@ impl Sampler<'_> {
         let Some(items) = map.get("items") else {
             return Value::Array(Vec::new());
         };
-        let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(1).max(1);
-        let max = map.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
+        let min = map
+            .get("minItems")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1);
+        let max = map
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .unwrap_or(u64::MAX);
         if max == 0 {
             return Value::Array(Vec::new());
         }
 
-        let item = self.value(items, depth + 1);
+        let item = self.value(items, depth + 1, "");
         Value::Array(vec![item; min.min(max) as usize])
+    }
+}
+
+/// Merges one `allOf` member's keyword into the combined schema. Objects
+/// (such as `properties`) merge key by key, so that one member can declare a
+/// property and another its pattern; `required` lists are joined; an empty
+/// schema gives way to a real one; otherwise the first member's value stays.
+fn merge_keyword(target: &mut Map<String, Value>, key: String, value: Value) {
+    let Some(existing) = target.get_mut(&key) else {
+        target.insert(key, value);
+        return;
+    };
+
+    match (existing, value) {
+        (Value::Array(existing), Value::Array(more)) if key == "required" => {
+            for name in more {
+                if !existing.contains(&name) {
+                    existing.push(name);
+                }
+            }
+        }
+        (Value::Object(existing), Value::Object(more)) => {
+            if existing.is_empty() {
+                *existing = more;
+                return;
+            }
+            for (inner_key, inner_value) in more {
+                merge_keyword(existing, inner_key, inner_value);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -117,7 +202,7 @@ fn is_read_only_null(property: &Value) -> bool {
 fn minimal(map: &Map<String, Value>) -> Value {
     match map.get("type").and_then(Value::as_str) {
         Some("array") => Value::Array(Vec::new()),
-        Some("string") => string(map),
+        Some("string") => string(map, ""),
         Some("integer") => integer(map),
         Some("number") => number(map),
         Some("boolean") => Value::Bool(true),
@@ -139,7 +224,7 @@ const STRING_CANDIDATES: &[&str] = &[
     "example",
 ];
 
-fn string(map: &Map<String, Value>) -> Value {
+fn string(map: &Map<String, Value>, hint: &str) -> Value {
     let example = map.get("example").and_then(Value::as_str);
     let by_format = match map.get("format").and_then(Value::as_str) {
         Some("date-time") => Some("2024-01-15T10:30:00Z"),
@@ -149,19 +234,32 @@ fn string(map: &Map<String, Value>) -> Value {
         Some("uuid") => Some("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
         _ => None,
     };
+    // An unconstrained string reads better named after its property.
+    let named = (!hint.is_empty()).then(|| format!("example_{hint}"));
 
-    let candidates = example.into_iter().chain(by_format).chain(STRING_CANDIDATES.iter().copied());
+    let candidates = example
+        .into_iter()
+        .chain(by_format)
+        .map(str::to_owned)
+        .chain(named)
+        .chain(STRING_CANDIDATES.iter().map(|c| c.to_string()));
     let chosen = candidates
         .into_iter()
         .find(|candidate| fits_string(map, candidate))
-        .unwrap_or("example");
-    Value::String(chosen.to_owned())
+        .unwrap_or_else(|| "example".to_owned());
+    Value::String(chosen)
 }
 
 fn fits_string(map: &Map<String, Value>, candidate: &str) -> bool {
     let length = candidate.chars().count() as u64;
-    let min_ok = map.get("minLength").and_then(Value::as_u64).is_none_or(|min| length >= min);
-    let max_ok = map.get("maxLength").and_then(Value::as_u64).is_none_or(|max| length <= max);
+    let min_ok = map
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .is_none_or(|min| length >= min);
+    let max_ok = map
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .is_none_or(|max| length <= max);
     let pattern_ok = match map.get("pattern").and_then(Value::as_str) {
         None => true,
         Some(pattern) => regress::Regex::new(pattern).is_ok_and(|re| re.find(candidate).is_some()),
@@ -177,7 +275,11 @@ fn integer(map: &Map<String, Value>) -> Value {
     let in_bounds = |v: i64| min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m);
     let chosen = example
         .filter(|&v| in_bounds(v))
-        .or_else(|| [1, min.unwrap_or(1), max.unwrap_or(1)].into_iter().find(|&v| in_bounds(v)))
+        .or_else(|| {
+            [1, min.unwrap_or(1), max.unwrap_or(1)]
+                .into_iter()
+                .find(|&v| in_bounds(v))
+        })
         .unwrap_or(0);
     Value::from(chosen)
 }
@@ -188,9 +290,13 @@ fn number(map: &Map<String, Value>) -> Value {
     let example = map.get("example").and_then(Value::as_f64);
 
     let in_bounds = |v: f64| min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m);
-    let chosen = example
-        .filter(|&v| in_bounds(v))
-        .unwrap_or_else(|| if in_bounds(1.0) { 1.0 } else { min.or(max).unwrap_or(0.0) });
+    let chosen = example.filter(|&v| in_bounds(v)).unwrap_or_else(|| {
+        if in_bounds(1.0) {
+            1.0
+        } else {
+            min.or(max).unwrap_or(0.0)
+        }
+    });
     Value::from(chosen)
 }
 
@@ -213,7 +319,10 @@ mod tests {
 
         let value = sample(&doc, &json!({"$ref": "#/components/schemas/Board"}));
 
-        assert_eq!(value["id"], "549755885175", "an example that breaks the pattern is replaced");
+        assert_eq!(
+            value["id"], "549755885175",
+            "an example that breaks the pattern is replaced"
+        );
         assert_eq!(value["name"], "Summer recipes");
         assert_eq!(value["privacy"], "PUBLIC");
         assert_eq!(value["count"], 5);
@@ -232,7 +341,17 @@ mod tests {
 
         let value = sample(&doc, &schema);
 
-        assert_eq!(value, json!({"items": [1], "bookmark": "549755885175", "kind": "a"}));
+        assert_eq!(
+            value,
+            json!({"items": [1], "bookmark": "example_bookmark", "kind": "a"})
+        );
+    }
+
+    #[test]
+    fn map_gets_one_entry() {
+        let schema = json!({"type": "object", "additionalProperties": {"type": "number"}});
+
+        assert_eq!(sample(&json!({}), &schema), json!({"example": 1.0}));
     }
 
     #[test]

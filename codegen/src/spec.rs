@@ -230,7 +230,10 @@ pub fn parse_document(path: &Path, bytes: &[u8]) -> Result<Value, SpecError> {
 
 /// Applies correction rules in order. A rule whose pointer does not resolve is
 /// an error, so a rule that upstream made obsolete is noticed.
-pub fn apply_corrections(document: &mut Value, corrections: &[Correction]) -> Result<(), SpecError> {
+pub fn apply_corrections(
+    document: &mut Value,
+    corrections: &[Correction],
+) -> Result<(), SpecError> {
     for correction in corrections {
         apply_correction(document, correction)?;
     }
@@ -243,26 +246,40 @@ fn apply_correction(document: &mut Value, correction: &Correction) -> Result<(),
         message: message.to_owned(),
     };
 
-    let (parent_pointer, last) = split_pointer(&correction.pointer).ok_or_else(|| fail("the pointer is empty"))?;
+    let (parent_pointer, last) =
+        split_pointer(&correction.pointer).ok_or_else(|| fail("the pointer is empty"))?;
     let parent = document
         .pointer_mut(&parent_pointer)
         .ok_or_else(|| fail("the parent of the pointer does not exist"))?;
 
     match (correction.action, parent) {
         (CorrectionAction::Set, Value::Object(map)) => {
-            let value = correction.value.clone().ok_or_else(|| fail("`set` needs a `value`"))?;
+            let value = correction
+                .value
+                .clone()
+                .ok_or_else(|| fail("`set` needs a `value`"))?;
             map.insert(last, value);
         }
         (CorrectionAction::Remove, Value::Object(map)) => {
-            map.shift_remove(&last).ok_or_else(|| fail("there is nothing to remove"))?;
+            map.shift_remove(&last)
+                .ok_or_else(|| fail("there is nothing to remove"))?;
         }
         (CorrectionAction::Set, Value::Array(items)) => {
-            let index: usize = last.parse().map_err(|_| fail("array index is not a number"))?;
-            let slot = items.get_mut(index).ok_or_else(|| fail("array index out of range"))?;
-            *slot = correction.value.clone().ok_or_else(|| fail("`set` needs a `value`"))?;
+            let index: usize = last
+                .parse()
+                .map_err(|_| fail("array index is not a number"))?;
+            let slot = items
+                .get_mut(index)
+                .ok_or_else(|| fail("array index out of range"))?;
+            *slot = correction
+                .value
+                .clone()
+                .ok_or_else(|| fail("`set` needs a `value`"))?;
         }
         (CorrectionAction::Remove, Value::Array(items)) => {
-            let index: usize = last.parse().map_err(|_| fail("array index is not a number"))?;
+            let index: usize = last
+                .parse()
+                .map_err(|_| fail("array index is not a number"))?;
             if index >= items.len() {
                 return Err(fail("array index out of range"));
             }
@@ -332,7 +349,10 @@ mod tests {
         let message = err.to_string();
 
         assert!(message.contains("absent.json"), "{message}");
-        assert!(message.contains("/nonexistent-dir/absent.json"), "{message}");
+        assert!(
+            message.contains("/nonexistent-dir/absent.json"),
+            "{message}"
+        );
         assert!(message.contains(SPEC_DIR_ENV), "{message}");
     }
 

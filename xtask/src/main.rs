@@ -1,5 +1,8 @@
 fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned();
     let dir = std::env::var_os("PINTEREST_SPEC_DIR").map(std::path::PathBuf::from);
     let loaded = pinterest_v5_codegen::load_pinned(&root, dir.as_deref()).unwrap();
     let n = pinterest_v5_codegen::normalize(loaded.document);

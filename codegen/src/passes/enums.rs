@@ -86,13 +86,23 @@ impl Registry {
 
     /// Registers an enum under `base` (or a numbered variant of it when that
     /// name holds other values) and returns the name to reference.
-    fn register(&mut self, base: &str, is_component: bool, values: &[String], description: Option<String>) -> String {
+    fn register(
+        &mut self,
+        base: &str,
+        is_component: bool,
+        values: &[String],
+        description: Option<String>,
+    ) -> String {
         let mut candidate = base.to_owned();
         let mut suffix = 2;
 
         loop {
             if let Some(&index) = self.by_name.get(&candidate) {
-                let existing: Vec<&str> = self.enums[index].variants.iter().map(|v| v.value.as_str()).collect();
+                let existing: Vec<&str> = self.enums[index]
+                    .variants
+                    .iter()
+                    .map(|v| v.value.as_str())
+                    .collect();
                 if existing == values {
                     return candidate;
                 }
@@ -218,11 +228,23 @@ fn visit_parameters_and_bodies(document: &mut Value, registry: &mut Registry) {
 }
 
 fn visit_operation(operation: &mut Map<String, Value>, base: &str, registry: &mut Registry) {
-    if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
+    if let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
         for parameter in parameters {
-            let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
             if let Some(schema) = parameter.get_mut("schema") {
-                visit_schema(schema, &format!("{base}{}", type_name(&[&name])), false, registry);
+                visit_schema(
+                    schema,
+                    &format!("{base}{}", type_name(&[&name])),
+                    false,
+                    registry,
+                );
             }
         }
     }
@@ -230,7 +252,8 @@ fn visit_operation(operation: &mut Map<String, Value>, base: &str, registry: &mu
     if let Some(content) = operation
         .get_mut("requestBody")
         .and_then(|body| body.get_mut("content"))
-        .and_then(Value::as_object_mut) {
+        .and_then(Value::as_object_mut)
+    {
         for media in content.values_mut() {
             if let Some(schema) = media.get_mut("schema") {
                 visit_schema(schema, &format!("{base}Body"), false, registry);
@@ -238,7 +261,10 @@ fn visit_operation(operation: &mut Map<String, Value>, base: &str, registry: &mu
         }
     }
 
-    if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
         for response in responses.values_mut() {
             let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
                 continue;
@@ -267,7 +293,10 @@ fn visit_schema(schema: &mut Value, name: &str, is_component: bool, registry: &m
 
     if let Some(values) = string_enum_values(map) {
         let nullable = is_nullable(map);
-        let description = map.get("description").and_then(Value::as_str).map(str::to_owned);
+        let description = map
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let type_name = registry.register(name, is_component, &values, description);
         *schema = reference_schema(map, &type_name, nullable);
         registry.replaced += 1;
@@ -280,7 +309,12 @@ fn visit_schema(schema: &mut Value, name: &str, is_component: bool, registry: &m
 fn visit_children(map: &mut Map<String, Value>, name: &str, registry: &mut Registry) {
     if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
         for (property, child) in properties.iter_mut() {
-            visit_schema(child, &format!("{name}{}", type_name(&[property])), false, registry);
+            visit_schema(
+                child,
+                &format!("{name}{}", type_name(&[property])),
+                false,
+                registry,
+            );
         }
     }
 
@@ -493,7 +527,8 @@ mod tests {
 
     #[test]
     fn identifiers_plain_when_distinct() {
-        let idents = variant_identifiers(&strings(&["IN_PROGRESS", "done", "America/New_York", "3D"]));
+        let idents =
+            variant_identifiers(&strings(&["IN_PROGRESS", "done", "America/New_York", "3D"]));
 
         assert_eq!(idents, ["InProgress", "Done", "AmericaNewYork", "V3d"]);
     }
@@ -539,7 +574,10 @@ mod tests {
         );
         let paid = &doc["components"]["schemas"]["Line"]["properties"]["paid"];
         assert_eq!(paid["nullable"], true);
-        assert_eq!(paid["oneOf"][0]["x-rust-type"]["path"], "pinterest_v5::types::LinePaid");
+        assert_eq!(
+            paid["oneOf"][0]["x-rust-type"]["path"],
+            "pinterest_v5::types::LinePaid"
+        );
         assert_eq!(paid["description"], "How the line is paid.");
         assert_eq!(
             doc["components"]["schemas"]["Line"]["properties"]["kind"]["enum"],
@@ -558,7 +596,11 @@ mod tests {
 
         let changed = owned_string_enums(&mut doc, &mut output);
 
-        let values: Vec<&str> = output.owned_enums[0].variants.iter().map(|v| v.value.as_str()).collect();
+        let values: Vec<&str> = output.owned_enums[0]
+            .variants
+            .iter()
+            .map(|v| v.value.as_str())
+            .collect();
         assert_eq!(changed, 1);
         assert_eq!(values, ["IMPRESSION", "SAVE", "VIDEO_START"]);
         assert!(doc.pointer("/components/schemas/M/items/oneOf").is_none());

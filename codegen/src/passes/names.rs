@@ -29,7 +29,10 @@ const ANNOTATIONS: &[&str] = &[
 /// values, and otherwise moves it into a component of its own under a free
 /// name.
 pub fn inline_component_collisions(document: &mut Value, _output: &mut PassOutput) -> usize {
-    let Some(schemas) = document.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return 0;
     };
     let by_rust_name: BTreeMap<String, (String, Value)> = schemas
@@ -41,7 +44,10 @@ pub fn inline_component_collisions(document: &mut Value, _output: &mut PassOutpu
     let mut changed = 0;
     let names: Vec<String> = schemas.keys().cloned().collect();
     for name in names {
-        let pointer = format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1"));
+        let pointer = format!(
+            "/components/schemas/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        );
         if let Some(schema) = document.pointer_mut(&pointer) {
             let mut context = Context {
                 components: &by_rust_name,
@@ -52,7 +58,10 @@ pub fn inline_component_collisions(document: &mut Value, _output: &mut PassOutpu
         }
     }
 
-    if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         schemas.extend(hoisted);
     }
     changed
@@ -94,7 +103,13 @@ fn makes_type(schema: &Value) -> bool {
             .any(|key| map.contains_key(*key))
 }
 
-fn resolve_clash(inline: &Value, component: &str, component_schema: &Value, name: &str, context: &mut Context<'_>) -> Value {
+fn resolve_clash(
+    inline: &Value,
+    component: &str,
+    component_schema: &Value,
+    name: &str,
+    context: &mut Context<'_>,
+) -> Value {
     if without_annotations(inline) == without_annotations(component_schema) {
         return json!({ "$ref": format!("#/components/schemas/{component}") });
     }
@@ -106,7 +121,8 @@ fn resolve_clash(inline: &Value, component: &str, component_schema: &Value, name
 
 fn free_component_name(name: &str, context: &Context<'_>) -> String {
     let taken = |candidate: &str| {
-        context.components.contains_key(candidate) || context.hoisted.iter().any(|(n, _)| n == candidate)
+        context.components.contains_key(candidate)
+            || context.hoisted.iter().any(|(n, _)| n == candidate)
     };
     let mut candidate = format!("{name}Inline");
     let mut suffix = 2;

@@ -103,7 +103,10 @@ fn query_parameters_where(
                 continue;
             }
 
-            let name = resolved.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = resolved
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             found.push((
                 pointer,
                 QueryStyle {

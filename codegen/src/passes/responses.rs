@@ -16,7 +16,10 @@ pub fn default_response_as_errors(document: &mut Value, _output: &mut PassOutput
     let mut changed = 0;
 
     for_each_operation(document, |op| {
-        let Some(responses) = op.operation.get_mut("responses").and_then(Value::as_object_mut)
+        let Some(responses) = op
+            .operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
         else {
             return;
         };
@@ -47,7 +50,10 @@ pub fn merge_error_responses(document: &mut Value, _output: &mut PassOutput) -> 
     let mut changed = 0;
 
     for_each_operation(document, |op| {
-        let Some(responses) = op.operation.get_mut("responses").and_then(Value::as_object_mut)
+        let Some(responses) = op
+            .operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
         else {
             return;
         };
@@ -88,7 +94,10 @@ pub fn collapse_covered_error_codes(document: &mut Value, _output: &mut PassOutp
     let mut changed = 0;
 
     for_each_operation(document, |op| {
-        let Some(responses) = op.operation.get_mut("responses").and_then(Value::as_object_mut)
+        let Some(responses) = op
+            .operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
         else {
             return;
         };
@@ -193,7 +202,9 @@ fn union_name(members: &[Value], document: &Value, taken: &[(String, Value)]) ->
     let base = parts.join("Or");
 
     let exists = |name: &str| {
-        document.pointer(&format!("/components/schemas/{name}")).is_some()
+        document
+            .pointer(&format!("/components/schemas/{name}"))
+            .is_some()
             && !taken.iter().any(|(t, _)| t == name)
     };
     let mut name = base.clone();
@@ -243,8 +254,7 @@ mod tests {
             "#/components/schemas/Error"
         );
         assert_eq!(
-            responses["5XX"]["content"]["application/json"]["schema"]["type"],
-            "string",
+            responses["5XX"]["content"]["application/json"]["schema"]["type"], "string",
             "an explicit range keeps its own schema"
         );
     }
@@ -270,7 +280,10 @@ mod tests {
 
         assert_eq!(changed, 1);
         let union = &doc["components"]["schemas"]["DetailedErrorOrError"];
-        assert_eq!(union["oneOf"][0]["$ref"], "#/components/schemas/DetailedError");
+        assert_eq!(
+            union["oneOf"][0]["$ref"],
+            "#/components/schemas/DetailedError"
+        );
         assert_eq!(union["oneOf"][1]["$ref"], "#/components/schemas/Error");
         for status in ["400", "422"] {
             assert_eq!(
