@@ -26,7 +26,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// it, so the client removes it before sending.
 const PROGENITOR_VERSION_HEADER: &str = "api-version";
 
-/// Where requests go.
+/// The server a client sends requests to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaseUrl {
     /// [`PRODUCTION_URL`].
@@ -39,7 +39,7 @@ pub enum BaseUrl {
 }
 
 impl BaseUrl {
-    /// The URL as a string, without a trailing slash.
+    /// Returns the URL as a string, without a trailing slash.
     pub fn as_str(&self) -> &str {
         match self {
             BaseUrl::Production => PRODUCTION_URL,
@@ -58,13 +58,13 @@ pub enum ConfigError {
     InvalidBaseUrl {
         /// The URL as given.
         url: String,
-        /// What is wrong with it.
+        /// The reason it was rejected.
         reason: String,
     },
     /// The access token is empty or cannot be sent in an HTTP header.
     #[error("invalid access token: {reason}; pass the token exactly as Pinterest issued it")]
     InvalidAccessToken {
-        /// What is wrong with it. Never contains the token itself.
+        /// The reason it was rejected. Never contains the token itself.
         reason: &'static str,
     },
     /// The user agent cannot be sent in an HTTP header.

@@ -417,7 +417,13 @@ pub fn sample_argument<T: serde::de::DeserializeOwned>(
 /// This is test support: it lets a test call every operation of the API
 /// without writing 231 calls by hand.
 pub async fn call_with_samples(client: &Client, operation_id: &str) -> Option<SampleOutcome> {
-    crate::generated::sample_calls::call(client, operation_id).await
+    crate::generated::sample_calls::call(client, operation_id, false).await
+}
+
+/// Like [`call_with_samples`], but sets every argument the builder has,
+/// optional ones included, so that optional query parameters are sent too.
+pub async fn call_with_all_samples(client: &Client, operation_id: &str) -> Option<SampleOutcome> {
+    crate::generated::sample_calls::call(client, operation_id, true).await
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use proc_macro2::Literal;
 
 use crate::inventory::{operations, OperationFacts};
 use crate::sample_calls::sample_calls_module;
-use crate::{generate, normalize, spec};
+use crate::spec::LoadedSpec;
+use crate::{generate, normalize, spec, Generated, Normalized};
 
 /// The files the build script writes into `OUT_DIR`.
 pub struct BuildOutput {
@@ -23,21 +24,54 @@ pub fn run(
     crate_dir: &Path,
     spec_dir: Option<&Path>,
 ) -> Result<BuildOutput, Box<dyn std::error::Error>> {
-    let loaded = spec::load_pinned(crate_dir, spec_dir)?;
-    let facts = operations(&loaded.document);
-    let spec_version = loaded.pin.version.clone();
-
-    let original = loaded.document.clone();
-    let normalized = normalize(loaded.document);
-    let mut generated = generate(&normalized)?;
-    let calls = sample_calls_module(&generated.file, &original, &facts)?;
-    generated.file.items.push(calls);
+    let pipeline = Pipeline::run(crate_dir, spec_dir)?;
 
     Ok(BuildOutput {
-        client_source: generated.to_source(),
-        spec_version,
-        mock_table_source: mock_table_source(&facts),
+        client_source: pipeline.generated.to_source(),
+        spec_version: pipeline.loaded.pin.version.clone(),
+        mock_table_source: mock_table_source(&pipeline.facts),
     })
+}
+
+/// Every intermediate result of generation, for reports and tests.
+pub struct Pipeline {
+    /// The pinned document as loaded, after correction rules.
+    pub loaded: LoadedSpec,
+    /// Per-operation facts read from that document.
+    pub facts: Vec<OperationFacts>,
+    /// The document after the normalization passes.
+    pub normalized: Normalized,
+    /// The generated client, including the `sample_calls` module.
+    pub generated: Generated,
+}
+
+impl Pipeline {
+    /// Loads, normalizes and generates.
+    pub fn run(
+        crate_dir: &Path,
+        spec_dir: Option<&Path>,
+    ) -> Result<Pipeline, Box<dyn std::error::Error>> {
+        let loaded = spec::load_pinned(crate_dir, spec_dir)?;
+        Self::from_loaded(loaded)
+    }
+
+    /// Normalizes and generates an already loaded document.
+    pub fn from_loaded(loaded: LoadedSpec) -> Result<Pipeline, Box<dyn std::error::Error>> {
+        let facts = operations(&loaded.document);
+
+        let normalized = normalize(loaded.document.clone());
+        let mut generated = generate(&normalized)?;
+
+        let calls = sample_calls_module(&generated.file, &loaded.document, &facts)?;
+        generated.file.items.push(calls);
+
+        Ok(Pipeline {
+            loaded,
+            facts,
+            normalized,
+            generated,
+        })
+    }
 }
 
 /// Rust source for a static table the mock serves from: one

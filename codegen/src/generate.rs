@@ -65,8 +65,8 @@ pub fn generate(normalized: &Normalized) -> Result<Generated, GenerateError> {
     postprocess_counts.push(("query_style_call_sites", rewritten));
 
     let enums = owned_enum_items(&normalized.output.owned_enums);
-    let added = postprocess::append_to_types(&mut file, enums)?;
-    postprocess_counts.push(("owned_enums_emitted", added));
+    postprocess::append_to_types(&mut file, enums)?;
+    postprocess_counts.push(("owned_enums_emitted", normalized.output.owned_enums.len()));
 
     Ok(Generated {
         file,

@@ -18,10 +18,12 @@ pub mod generate;
 pub mod inventory;
 pub mod passes;
 pub mod postprocess;
+pub mod report;
 pub mod sample_calls;
 pub mod samples;
 pub mod spec;
 
+pub use build::Pipeline;
 pub use generate::{generate, Generated};
 pub use passes::{normalize, Normalized};
 pub use spec::{load_pinned, Pin, SpecError};

@@ -3,8 +3,10 @@
 //!
 //! Tests use it to call all operations through the public builders: against
 //! the embedded mock (every sample response must decode) and against an
-//! independent validating server (every request must conform). It is emitted
-//! behind the crate's `mock` feature.
+//! independent validating server (every request must conform). A call sets
+//! either the required arguments only or every argument, so that optional
+//! query parameters reach the wire too. It is emitted behind the crate's
+//! `mock` feature.
 
 use std::collections::HashMap;
 
@@ -155,8 +157,9 @@ fn without_builder_segment(ty: syn::Type) -> syn::Type {
     syn::Type::Path(path)
 }
 
-/// The `sample_calls` module: `call(client, operation_id)` with one match
-/// arm per operation that sets every required parameter from a sample.
+/// The `sample_calls` module: `call(client, operation_id, all_arguments)`
+/// with one match arm per operation. An arm sets every required argument
+/// from a sample, and every optional one too when `all_arguments` is true.
 pub fn sample_calls_module(
     file: &syn::File,
     document: &Value,
@@ -183,7 +186,11 @@ pub fn sample_calls_module(
             use super::types;
             use crate::mock::{sample_argument, SampleOutcome};
 
-            pub(crate) async fn call(client: &super::Client, operation_id: &str) -> Option<SampleOutcome> {
+            pub(crate) async fn call(
+                client: &super::Client,
+                operation_id: &str,
+                all_arguments: bool,
+            ) -> Option<SampleOutcome> {
                 let outcome = match operation_id {
                     #(#arms)*
                     _ => return None,
@@ -204,10 +211,10 @@ fn call_arm(
     let method = format_ident!("{}", fact.method_name);
 
     let mut setters = Vec::new();
-    for field in builder.iter().filter(|f| f.required) {
+    for field in builder {
         let value = samples.get(&field.name).ok_or_else(|| {
             GenerateError::Postprocess(format!(
-                "no sample for required argument `{}` of operation `{id}`",
+                "no sample for argument `{}` of operation `{id}`",
                 field.name
             ))
         })?;
@@ -215,11 +222,16 @@ fn call_arm(
         let ty = &field.ty;
         let json = value.to_string();
         let name = &field.name;
-        setters.push(quote! {
-            let request = match sample_argument::<#ty>(#json, #id, #name) {
+        let set = quote! {
+            match sample_argument::<#ty>(#json, #id, #name) {
                 Ok(value) => request.#setter(value),
                 Err(outcome) => break 'call outcome,
-            };
+            }
+        };
+        setters.push(if field.required {
+            quote! { let request = #set; }
+        } else {
+            quote! { let request = if all_arguments { #set } else { request }; }
         });
     }
 
@@ -274,7 +286,10 @@ fn argument_samples(document: &Value, fact: &OperationFacts) -> HashMap<String, 
         ) else {
             continue;
         };
-        let value = sample(document, schema);
+        let mut value = sample(document, schema);
+        if parameter.get("in").and_then(Value::as_str) == Some("query") {
+            add_second_item(document, schema, &mut value);
+        }
         let field = progenitor_operation_name(name);
         samples.insert(format!("{field}_"), value.clone());
         samples.insert(field, value);
@@ -291,4 +306,104 @@ fn argument_samples(document: &Value, fact: &OperationFacts) -> HashMap<String, 
         samples.insert("body".to_owned(), sample(document, schema));
     }
     samples
+}
+
+/// Grows a one-item sample array of a query parameter to two items, unless
+/// the schema allows only one, so that the request shows whether the array
+/// is sent comma-joined or with a repeated key. The second item is the next
+/// distinct enum value where the item schema has one, else a copy (unless
+/// the schema demands unique items).
+fn add_second_item(document: &Value, schema: &Value, value: &mut Value) {
+    let Some(schema) = resolve(document, schema) else {
+        return;
+    };
+    let max_items = schema.get("maxItems").and_then(Value::as_u64);
+    let unique = schema.get("uniqueItems") == Some(&Value::Bool(true));
+    let Value::Array(items) = value else {
+        return;
+    };
+    if items.len() != 1 || max_items.is_some_and(|max| max < 2) {
+        return;
+    }
+
+    let first = items[0].clone();
+    let distinct = schema
+        .get("items")
+        .map(|item| enum_values(document, item))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|candidate| *candidate != first);
+    match distinct {
+        Some(second) => items.push(second),
+        None if !unique => items.push(first),
+        None => {}
+    }
+}
+
+/// The enum values of a schema, or of the first member of its `oneOf` or
+/// `anyOf` (the member the sample was built from).
+fn enum_values(document: &Value, schema: &Value) -> Vec<Value> {
+    let Some(schema) = resolve(document, schema) else {
+        return Vec::new();
+    };
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.iter().filter(|v| !v.is_null()).cloned().collect();
+    }
+    ["oneOf", "anyOf"]
+        .iter()
+        .find_map(|key| schema.get(*key)?.as_array()?.first())
+        .map(|first| enum_values(document, first))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn second_item_is_next_enum_value() {
+        let document = json!({"components": {"schemas": {
+            "Kind": {"type": "string", "enum": ["A", "B", "C"]}
+        }}});
+        let schema = json!({"type": "array", "items": {"$ref": "#/components/schemas/Kind"}});
+        let mut value = json!(["A"]);
+
+        add_second_item(&document, &schema, &mut value);
+
+        assert_eq!(value, json!(["A", "B"]));
+    }
+
+    #[test]
+    fn second_item_copies_without_enum() {
+        let schema = json!({"type": "array", "items": {"type": "integer"}});
+        let mut value = json!([1]);
+
+        add_second_item(&json!({}), &schema, &mut value);
+
+        assert_eq!(value, json!([1, 1]));
+    }
+
+    #[test]
+    fn second_item_respects_max_items() {
+        let schema = json!({"type": "array", "maxItems": 1, "items": {"enum": ["A", "B"]}});
+        let mut value = json!(["A"]);
+
+        add_second_item(&json!({}), &schema, &mut value);
+
+        assert_eq!(value, json!(["A"]));
+    }
+
+    #[test]
+    fn second_item_from_first_one_of_member() {
+        let schema = json!({"type": "array", "items": {"oneOf": [
+            {"enum": ["IMPRESSION", "SAVE"]},
+            {"enum": ["IMPRESSION", "VIDEO_START"]}
+        ]}});
+        let mut value = json!(["IMPRESSION"]);
+
+        add_second_item(&json!({}), &schema, &mut value);
+
+        assert_eq!(value, json!(["IMPRESSION", "SAVE"]));
+    }
 }

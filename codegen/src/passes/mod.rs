@@ -83,6 +83,11 @@ pub const PASSES: &[Pass] = &[
         run: unions::any_of_as_one_of,
     },
     Pass {
+        name: "all_of_overrides",
+        reason: "an allOf whose own properties redefine a member's is meant as an override; as an intersection typify may find no valid value",
+        run: unions::all_of_overrides,
+    },
+    Pass {
         name: "inline_component_collisions",
         reason: "typify names an inline property type Parent+Property, which can equal an existing component's name",
         run: names::inline_component_collisions,

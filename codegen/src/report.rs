@@ -1,0 +1,175 @@
+//! Reviewer-facing reports: the spec report (what the passes changed) and
+//! the API surface (one line per operation). Neither contains text from the
+//! document's descriptions, so both can be committed as snapshots.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use heck::ToPascalCase;
+use quote::ToTokens;
+use serde_json::Value;
+
+use crate::build::Pipeline;
+use crate::passes::PASSES;
+use crate::sample_calls::builder_fields;
+
+/// The spec report: the pin, counts of operations and schemas, and how many
+/// places each normalization pass and post-processing step changed.
+pub fn spec_report(pipeline: &Pipeline) -> String {
+    let mut out = String::new();
+    let pin = &pipeline.loaded.pin;
+    let document = &pipeline.loaded.document;
+
+    let _ = writeln!(
+        out,
+        "Pinterest OpenAPI {} (upstream commit {})",
+        pin.version, pin.upstream_commit
+    );
+    let _ = writeln!(out, "sha256 {}", pin.sha256);
+    let _ = writeln!(out, "operations in document: {}", pipeline.facts.len());
+    let _ = writeln!(
+        out,
+        "operations generated: {} of {}",
+        generated_operation_count(pipeline),
+        pipeline.facts.len()
+    );
+    let _ = writeln!(out, "component schemas: {}", component_count(document));
+    let _ = writeln!(
+        out,
+        "correction rules applied: {}",
+        pipeline.loaded.corrections_applied
+    );
+
+    out.push_str("\nnormalization passes (places changed, reason):\n");
+    for ((name, count), pass) in pipeline.normalized.counts.iter().zip(PASSES) {
+        let _ = writeln!(out, "  {name:<32} {count:>5}  {}", pass.reason);
+    }
+
+    out.push_str("\npost-processing (places changed):\n");
+    for (name, count) in &pipeline.generated.postprocess_counts {
+        let _ = writeln!(out, "  {name:<32} {count:>5}");
+    }
+
+    out.push_str("\noperations by tag:\n");
+    for (tag, count) in operations_by_tag(pipeline) {
+        let _ = writeln!(out, "  {tag:<40} {count:>4}");
+    }
+    out
+}
+
+/// One line per operation: generated method, HTTP method and path, the
+/// builder's arguments with types (`?` marks optional ones) and the success
+/// type.
+pub fn api_surface(pipeline: &Pipeline) -> String {
+    let fields = builder_fields(&pipeline.generated.file);
+    let success = success_types(&pipeline.generated.file);
+    let mut lines = Vec::with_capacity(pipeline.facts.len());
+
+    for fact in &pipeline.facts {
+        let arguments = fields
+            .get(&fact.method_name)
+            .map(|fields| {
+                fields
+                    .iter()
+                    .map(|f| {
+                        let marker = if f.required { "" } else { "?" };
+                        format!("{}{marker}: {}", f.name, compact(&f.ty))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|| "NOT GENERATED".to_owned());
+        let returns = success
+            .get(&fact.method_name.to_pascal_case())
+            .cloned()
+            .unwrap_or_else(|| "?".to_owned());
+
+        lines.push(format!(
+            "{} {} {} ({arguments}) -> {returns}",
+            fact.method_name, fact.http_method, fact.path
+        ));
+    }
+    lines.join("\n") + "\n"
+}
+
+fn compact(tokens: &impl ToTokens) -> String {
+    tokens
+        .to_token_stream()
+        .to_string()
+        .replace(' ', "")
+        .replace("::std::string::", "")
+        .replace("::std::vec::", "")
+        .replace("::pinterest_v5::", "")
+}
+
+/// Success type of each builder's `send`, by builder struct name.
+fn success_types(file: &syn::File) -> BTreeMap<String, String> {
+    let mut types = BTreeMap::new();
+    let module = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
+        _ => None,
+    });
+    let Some((_, items)) = module else {
+        return types;
+    };
+
+    for item in items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(self_type) = block.self_ty.as_ref() else {
+            continue;
+        };
+        let Some(name) = self_type.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+
+        for member in &block.items {
+            let syn::ImplItem::Fn(function) = member else {
+                continue;
+            };
+            if function.sig.ident != "send" {
+                continue;
+            }
+            if let syn::ReturnType::Type(_, ty) = &function.sig.output {
+                types.insert(name.clone(), success_type(ty));
+            }
+        }
+    }
+    types
+}
+
+/// `T` out of `Result<ResponseValue<T>, Error<E>>`.
+fn success_type(ty: &syn::Type) -> String {
+    let text = compact(ty);
+    text.strip_prefix("Result<ResponseValue<")
+        .and_then(|rest| rest.split_once(">,Error<"))
+        .map(|(success, _)| success.to_owned())
+        .unwrap_or(text)
+}
+
+fn generated_operation_count(pipeline: &Pipeline) -> usize {
+    let fields = builder_fields(&pipeline.generated.file);
+    pipeline
+        .facts
+        .iter()
+        .filter(|fact| fields.contains_key(&fact.method_name))
+        .count()
+}
+
+fn component_count(document: &Value) -> usize {
+    document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map_or(0, |schemas| schemas.len())
+}
+
+fn operations_by_tag(pipeline: &Pipeline) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for fact in &pipeline.facts {
+        for tag in &fact.tags {
+            *counts.entry(tag.clone()).or_default() += 1;
+        }
+    }
+    counts
+}
