@@ -32,6 +32,10 @@ fn main() {
         &Path::new(&env("OUT_DIR")).join("mock_table.rs"),
         &output.mock_table_source,
     );
+    write(
+        &Path::new(&env("OUT_DIR")).join("response_shapes.rs"),
+        &output.response_shapes_source,
+    );
 }
 
 fn env(name: &str) -> String {

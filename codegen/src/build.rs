@@ -17,6 +17,9 @@ pub struct BuildOutput {
     pub spec_version: String,
     /// The embedded mock's table of operations (`mock_table.rs`).
     pub mock_table_source: String,
+    /// Where each sample response holds open enums and objects
+    /// (`response_shapes.rs`).
+    pub response_shapes_source: String,
 }
 
 /// Loads the pinned document and generates every build output.
@@ -30,6 +33,7 @@ pub fn run(
         client_source: pipeline.generated.to_source(),
         spec_version: pipeline.loaded.pin.version.clone(),
         mock_table_source: mock_table_source(&pipeline.facts),
+        response_shapes_source: response_shapes_source(&pipeline.facts),
     })
 }
 
@@ -91,6 +95,30 @@ pub fn mock_table_source(facts: &[OperationFacts]) -> String {
             Literal::string(&fact.path),
             fact.success_status,
             body,
+        ));
+    }
+    source.push(']');
+    source
+}
+
+/// Rust source for a static table of `ResponseShape { .. }`, one per
+/// operation with a JSON success body.
+pub fn response_shapes_source(facts: &[OperationFacts]) -> String {
+    let list = |pointers: &[String]| {
+        let items: Vec<String> = pointers
+            .iter()
+            .map(|p| Literal::string(p).to_string())
+            .collect();
+        format!("&[{}]", items.join(", "))
+    };
+
+    let mut source = String::from("&[\n");
+    for fact in facts.iter().filter(|f| f.success_sample.is_some()) {
+        source.push_str(&format!(
+            "    ResponseShape {{ operation_id: {}, enum_pointers: {}, object_pointers: {} }},\n",
+            Literal::string(&fact.operation_id),
+            list(&fact.success_shape.enum_pointers),
+            list(&fact.success_shape.object_pointers),
         ));
     }
     source.push(']');

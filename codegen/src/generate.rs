@@ -64,7 +64,8 @@ pub fn generate(normalized: &Normalized) -> Result<Generated, GenerateError> {
     let rewritten = postprocess::rewrite_query_styles(&mut file, &normalized.output.query_styles)?;
     postprocess_counts.push(("query_style_call_sites", rewritten));
 
-    let enums = owned_enum_items(&normalized.output.owned_enums);
+    let mut enums = owned_enum_items(&normalized.output.owned_enums);
+    enums.push(known_values_check(&normalized.output.owned_enums));
     postprocess::append_to_types(&mut file, enums)?;
     postprocess_counts.push(("owned_enums_emitted", normalized.output.owned_enums.len()));
 
@@ -124,6 +125,39 @@ pub fn owned_enum_items(enums: &[OwnedEnum]) -> Vec<syn::Item> {
             file.items
         })
         .collect()
+}
+
+/// A function (behind the `mock` feature) that serializes every known value
+/// of every owned enum, checks the exact wire string and decodes it back.
+/// Returns how many values it checked and a description of each failure.
+fn known_values_check(enums: &[OwnedEnum]) -> syn::Item {
+    let names: Vec<_> = enums.iter().map(|e| format_ident!("{}", e.name)).collect();
+
+    syn::parse_quote! {
+        #[cfg(feature = "mock")]
+        pub(crate) fn check_known_enum_values() -> (usize, ::std::vec::Vec<::std::string::String>) {
+            let mut checked = 0;
+            let mut failures = ::std::vec::Vec::new();
+            macro_rules! check {
+                ($name:ident) => {
+                    for known in $name::KNOWN {
+                        checked += 1;
+                        let wire = ::serde_json::to_value(known).ok();
+                        let expected = ::serde_json::Value::String(known.as_str().to_owned());
+                        if wire.as_ref() != Some(&expected) {
+                            failures.push(format!("{}::{:?} serialized as {:?}", stringify!($name), known, wire));
+                        }
+                        let decoded = ::serde_json::from_value::<$name>(expected).ok();
+                        if decoded.as_ref() != Some(known) {
+                            failures.push(format!("{}::{:?} decoded as {:?}", stringify!($name), known, decoded));
+                        }
+                    }
+                };
+            }
+            #( check!(#names); )*
+            (checked, failures)
+        }
+    }
 }
 
 fn owned_enum_tokens(owned: &OwnedEnum) -> TokenStream {

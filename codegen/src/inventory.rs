@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
+use crate::passes::mark_variant_tags;
 use crate::passes::walk::{operation_id, resolve, METHODS};
 use crate::postprocess::progenitor_operation_name;
-use crate::samples::sample;
+use crate::samples::{sample_with_shape, SampleShape};
 
 /// One operation of the document.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct OperationFacts {
     pub success_status: u16,
     /// A sample success body, `None` when the success response has no JSON body.
     pub success_sample: Option<Value>,
+    /// Where the sample holds open enum values and extensible objects.
+    pub success_shape: SampleShape,
     /// The operation's tags.
     pub tags: Vec<String>,
     /// The `x-ratelimit-category` extension.
@@ -32,6 +35,11 @@ pub struct OperationFacts {
 
 /// Every operation in document order.
 pub fn operations(document: &Value) -> Vec<OperationFacts> {
+    // Samples read the variant-tag markers to keep tags out of the shape.
+    let mut marked = document.clone();
+    mark_variant_tags(&mut marked);
+    let document = &marked;
+
     let mut facts = Vec::new();
     let Some(paths) = document.get("paths").and_then(Value::as_object) else {
         return facts;
@@ -54,7 +62,11 @@ fn operation_facts(
     operation: &serde_json::Map<String, Value>,
 ) -> OperationFacts {
     let id = operation_id(operation);
-    let (success_status, success_sample) = success_response(document, operation);
+    let (success_status, success) = success_response(document, operation);
+    let (success_sample, success_shape) = match success {
+        Some((value, shape)) => (Some(value), shape),
+        None => (None, SampleShape::default()),
+    };
 
     OperationFacts {
         method_name: progenitor_operation_name(&id),
@@ -63,6 +75,7 @@ fn operation_facts(
         path: path.to_owned(),
         success_status,
         success_sample,
+        success_shape,
         tags: operation
             .get("tags")
             .and_then(Value::as_array)
@@ -84,7 +97,7 @@ fn operation_facts(
 fn success_response(
     document: &Value,
     operation: &serde_json::Map<String, Value>,
-) -> (u16, Option<Value>) {
+) -> (u16, Option<(Value, SampleShape)>) {
     let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
         return (200, None);
     };
@@ -103,6 +116,6 @@ fn success_response(
         .and_then(|r| r.get("content"))
         .and_then(|c| c.get("application/json"))
         .and_then(|m| m.get("schema"))
-        .map(|schema| sample(document, schema));
+        .map(|schema| sample_with_shape(document, schema));
     (*status, body)
 }

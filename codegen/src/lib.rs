@@ -18,6 +18,7 @@ pub mod generate;
 pub mod inventory;
 pub mod passes;
 pub mod postprocess;
+pub mod regen;
 pub mod report;
 pub mod sample_calls;
 pub mod samples;

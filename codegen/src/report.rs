@@ -173,3 +173,34 @@ fn operations_by_tag(pipeline: &Pipeline) -> BTreeMap<String, usize> {
     }
     counts
 }
+
+/// The committed snapshots of what generation produces, relative to the
+/// repository root, with the insta expression that names each.
+pub const SNAPSHOT_FILES: [(&str, &str); 2] = [
+    (
+        "codegen/tests/snapshots/snapshots__spec_report.snap",
+        "outputs().spec_report",
+    ),
+    (
+        "codegen/tests/snapshots/snapshots__api_surface.snap",
+        "outputs().api_surface",
+    ),
+];
+
+/// The current contents for [`SNAPSHOT_FILES`], in the same order.
+pub fn snapshot_contents(pipeline: &Pipeline) -> [String; 2] {
+    [spec_report(pipeline), api_surface(pipeline)]
+}
+
+/// A snapshot file in insta's format.
+pub fn snapshot_file(expression: &str, content: &str) -> String {
+    format!(
+        "---\nsource: codegen/tests/snapshots.rs\nexpression: {expression}\n---\n{}\n",
+        content.trim_end()
+    )
+}
+
+/// The content of a snapshot file, without insta's header.
+pub fn snapshot_body(file: &str) -> &str {
+    file.splitn(3, "---\n").nth(2).unwrap_or(file).trim_end()
+}

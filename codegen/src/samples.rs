@@ -5,9 +5,12 @@
 //! a value that satisfies the type, format, pattern and bounds, and takes the
 //! first member of a `oneOf` or `anyOf`.
 
+use std::cell::{Cell, RefCell};
+
 use serde_json::{Map, Value};
 
 use crate::passes::walk::resolve;
+use crate::passes::VARIANT_TAG_MARKER;
 
 /// How deep references are followed before a sample stops at a minimal value.
 /// Pinterest's schemas nest about six levels; recursive ones need a stop.
@@ -19,16 +22,47 @@ const OPTIONAL_DEPTH: usize = 4;
 
 /// A sample value for `schema` inside `document`.
 pub fn sample(document: &Value, schema: &Value) -> Value {
-    Sampler { document }.value(schema, 0, "")
+    sample_with_shape(document, schema).0
+}
+
+/// Where a sample holds values that a later upstream release could change
+/// without breaking a forward-compatible client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleShape {
+    /// JSON pointers of values that come from open string enums.
+    pub enum_pointers: Vec<String>,
+    /// JSON pointers of objects with declared properties (not maps).
+    pub object_pointers: Vec<String>,
+}
+
+/// A sample value and its [`SampleShape`]. Enum schemas that carry
+/// [`VARIANT_TAG_MARKER`] are closed, so their values are not listed.
+pub fn sample_with_shape(document: &Value, schema: &Value) -> (Value, SampleShape) {
+    let sampler = Sampler {
+        document,
+        shape: RefCell::new(SampleShape::default()),
+        recording: Cell::new(true),
+    };
+    let value = sampler.value(schema, 0, "", "");
+
+    let mut shape = sampler.shape.into_inner();
+    for pointers in [&mut shape.enum_pointers, &mut shape.object_pointers] {
+        pointers.sort();
+        pointers.dedup();
+    }
+    (value, shape)
 }
 
 struct Sampler<'a> {
     document: &'a Value,
+    shape: RefCell<SampleShape>,
+    recording: Cell<bool>,
 }
 
 impl Sampler<'_> {
-    /// `hint` is the property name the value is for, or empty.
-    fn value(&self, schema: &Value, depth: usize, hint: &str) -> Value {
+    /// `hint` is the property name the value is for, or empty; `path` is the
+    /// JSON pointer of the value inside the whole sample.
+    fn value(&self, schema: &Value, depth: usize, hint: &str, path: &str) -> Value {
         let Some(schema) = resolve(self.document, schema) else {
             return Value::Null;
         };
@@ -41,12 +75,15 @@ impl Sampler<'_> {
 
         if let Some(values) = map.get("enum").and_then(Value::as_array) {
             if let Some(first) = values.iter().find(|v| !v.is_null()) {
+                if first.is_string() && !map.contains_key(VARIANT_TAG_MARKER) {
+                    self.record(|shape| shape.enum_pointers.push(path.to_owned()));
+                }
                 return first.clone();
             }
         }
         if map.contains_key("allOf") {
             let flattened = self.flatten_all_of(map, 0);
-            return self.value(&Value::Object(flattened), depth + 1, hint);
+            return self.value(&Value::Object(flattened), depth + 1, hint, path);
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(first) = map
@@ -54,15 +91,15 @@ impl Sampler<'_> {
                 .and_then(Value::as_array)
                 .and_then(|m| m.first())
             {
-                let chosen = self.value(first, depth + 1, hint);
-                return self.with_own_properties(map, depth, chosen);
+                let chosen = self.value(first, depth + 1, hint, path);
+                return self.with_own_properties(map, depth, chosen, path);
             }
         }
 
         match map.get("type").and_then(Value::as_str) {
-            Some("object") => self.object(map, depth),
-            Some("array") => self.array(map, depth),
-            None if map.contains_key("items") => self.array(map, depth),
+            Some("object") => self.object(map, depth, path),
+            Some("array") => self.array(map, depth, path),
+            None if map.contains_key("items") => self.array(map, depth, path),
             Some("string") => string(map, hint),
             Some("integer") => integer(map),
             Some("number") => number(map),
@@ -71,8 +108,14 @@ impl Sampler<'_> {
                 .filter(|e| e.is_boolean())
                 .cloned()
                 .unwrap_or(Value::Bool(true)),
-            _ if map.contains_key("properties") => self.object(map, depth),
+            _ if map.contains_key("properties") => self.object(map, depth, path),
             _ => map.get("example").cloned().unwrap_or(Value::Null),
+        }
+    }
+
+    fn record(&self, add: impl FnOnce(&mut SampleShape)) {
+        if self.recording.get() {
+            add(&mut self.shape.borrow_mut());
         }
     }
 
@@ -101,12 +144,25 @@ impl Sampler<'_> {
     }
 
     /// Adds the fields of `map`'s own `properties` to a sample chosen from
-    /// one of its `oneOf` or `anyOf` members.
-    fn with_own_properties(&self, map: &Map<String, Value>, depth: usize, chosen: Value) -> Value {
+    /// one of its `oneOf` or `anyOf` members. The added fields are not
+    /// recorded in the shape: the chosen member's fields take precedence, and
+    /// a field it also has must not be listed twice with different rules.
+    fn with_own_properties(
+        &self,
+        map: &Map<String, Value>,
+        depth: usize,
+        chosen: Value,
+        path: &str,
+    ) -> Value {
         let Value::Object(mut fields) = chosen else {
             return chosen;
         };
-        if let Value::Object(own) = self.object(map, depth) {
+
+        let was_recording = self.recording.replace(false);
+        let own = self.object(map, depth, path);
+        self.recording.set(was_recording);
+
+        if let Value::Object(own) = own {
             for (name, value) in own {
                 fields.entry(name).or_insert(value);
             }
@@ -114,7 +170,7 @@ impl Sampler<'_> {
         Value::Object(fields)
     }
 
-    fn object(&self, map: &Map<String, Value>, depth: usize) -> Value {
+    fn object(&self, map: &Map<String, Value>, depth: usize, path: &str) -> Value {
         let required: Vec<&str> = map
             .get("required")
             .and_then(Value::as_array)
@@ -126,23 +182,29 @@ impl Sampler<'_> {
             for (name, property) in properties {
                 let wanted = required.contains(&name.as_str()) || depth < OPTIONAL_DEPTH;
                 if wanted && !is_read_only_null(property) {
-                    fields.insert(name.clone(), self.value(property, depth + 1, name));
+                    let child = format!("{path}/{}", escape_pointer(name));
+                    fields.insert(name.clone(), self.value(property, depth + 1, name, &child));
                 }
             }
         }
 
-        // A map (`additionalProperties` with a schema) gets one entry.
+        // A map (`additionalProperties` with a schema) gets one entry, and an
+        // extra field added to it would have to fit that schema.
         let additional = map.get("additionalProperties").filter(|a| a.is_object());
+        if additional.is_none() && map.contains_key("properties") {
+            self.record(|shape| shape.object_pointers.push(path.to_owned()));
+        }
         if let (true, Some(schema)) = (fields.is_empty(), additional) {
+            let child = format!("{path}/example");
             fields.insert(
                 "example".to_owned(),
-                self.value(schema, depth + 1, "example"),
+                self.value(schema, depth + 1, "example", &child),
             );
         }
         Value::Object(fields)
     }
 
-    fn array(&self, map: &Map<String, Value>, depth: usize) -> Value {
+    fn array(&self, map: &Map<String, Value>, depth: usize, path: &str) -> Value {
         let Some(items) = map.get("items") else {
             return Value::Array(Vec::new());
         };
@@ -159,7 +221,7 @@ impl Sampler<'_> {
             return Value::Array(Vec::new());
         }
 
-        let item = self.value(items, depth + 1, "");
+        let item = self.value(items, depth + 1, "", &format!("{path}/0"));
         Value::Array(vec![item; min.min(max) as usize])
     }
 }
@@ -193,6 +255,10 @@ fn merge_keyword(target: &mut Map<String, Value>, key: String, value: Value) {
         }
         _ => {}
     }
+}
+
+fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 fn is_read_only_null(property: &Value) -> bool {

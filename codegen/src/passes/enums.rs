@@ -9,9 +9,10 @@
 //! value the document does not list. The schema is replaced by an
 //! `x-rust-type` reference, which typify uses as is.
 //!
-//! Single-value enums stay with typify: they are constants, usually the tag
-//! of a discriminated `oneOf`, and typify needs to see them to tell the
-//! variants apart.
+//! Single-value enums are owned too, except where they tell the members of a
+//! `oneOf` or `anyOf` apart (the discriminator tag, such as `source_type`):
+//! typify needs to see those constants to pick the variant, and an open tag
+//! would let every variant match.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -44,12 +45,20 @@ pub struct OwnedVariant {
     pub value: String,
 }
 
+/// Key that marks a single-value enum schema as the tag that tells the
+/// members of a `oneOf` or `anyOf` apart. [`owned_string_enums`] adds it
+/// while it runs and removes it afterwards; the sampler reads it to leave
+/// tags out of the forward-compatibility mutations.
+pub const VARIANT_TAG_MARKER: &str = "x-pinterest-v5-variant-tag";
+
 /// Replaces string enum schemas with references to crate-generated enums.
 pub fn owned_string_enums(document: &mut Value, output: &mut PassOutput) -> usize {
+    mark_variant_tags(document);
     let mut registry = Registry::new(document);
 
     visit_components(document, &mut registry);
     visit_parameters_and_bodies(document, &mut registry);
+    remove_key_everywhere(document, VARIANT_TAG_MARKER);
 
     let replaced = registry.replaced;
     output.owned_enums.extend(registry.enums);
@@ -291,6 +300,9 @@ fn visit_schema(schema: &mut Value, name: &str, is_component: bool, registry: &m
 
     merge_enum_alternatives(map);
 
+    if map.contains_key(VARIANT_TAG_MARKER) {
+        return;
+    }
     if let Some(values) = string_enum_values(map) {
         let nullable = is_nullable(map);
         let description = map
@@ -366,8 +378,8 @@ fn merge_enum_alternatives(map: &mut Map<String, Value>) {
     }
 }
 
-/// The distinct string values of an enum schema of type string (or untyped)
-/// with at least two of them; `None` for any other schema.
+/// The distinct string values of an enum schema of type string (or
+/// untyped); `None` for any other schema.
 fn string_enum_values(map: &Map<String, Value>) -> Option<Vec<String>> {
     let values = map.get("enum")?.as_array()?;
     let typed_string = match map.get("type") {
@@ -384,7 +396,113 @@ fn string_enum_values(map: &Map<String, Value>) -> Option<Vec<String>> {
             strings.push(value.to_owned());
         }
     }
-    (strings.len() >= 2).then_some(strings)
+    (!strings.is_empty()).then_some(strings)
+}
+
+/// Marks every single-value enum that tells `oneOf` or `anyOf` members apart
+/// with [`VARIANT_TAG_MARKER`]. Returns how many schemas it marked.
+pub fn mark_variant_tags(document: &mut Value) -> usize {
+    let mut members = Vec::new();
+    collect_union_members(document, document, "", &mut members);
+
+    let mut tags = BTreeSet::new();
+    for member in members {
+        collect_tags(document, &member, 0, &mut tags);
+    }
+
+    for pointer in &tags {
+        if let Some(Value::Object(map)) = document.pointer_mut(pointer) {
+            map.insert(VARIANT_TAG_MARKER.to_owned(), Value::Bool(true));
+        }
+    }
+    tags.len()
+}
+
+/// JSON pointers of the (resolved) members of every `oneOf` and `anyOf`.
+fn collect_union_members(document: &Value, value: &Value, path: &str, members: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for key in ["oneOf", "anyOf"] {
+                let Some(list) = map.get(key).and_then(Value::as_array) else {
+                    continue;
+                };
+                for (index, member) in list.iter().enumerate() {
+                    members.push(target_pointer(member, &format!("{path}/{key}/{index}")));
+                }
+            }
+            for (key, child) in map {
+                let child_path = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
+                collect_union_members(document, child, &child_path, members);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                collect_union_members(document, item, &format!("{path}/{index}"), members);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The pointer a schema at `path` stands for: its `$ref` target, or itself.
+fn target_pointer(schema: &Value, path: &str) -> String {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(target) => target.trim_start_matches('#').to_owned(),
+        None => path.to_owned(),
+    }
+}
+
+/// Adds the single-value enum properties of the schema at `pointer` (and of
+/// its `allOf` members) to `tags`.
+fn collect_tags(document: &Value, pointer: &str, level: usize, tags: &mut BTreeSet<String>) {
+    let Some(schema) = document.pointer(pointer) else {
+        return;
+    };
+    if level > 8 {
+        return;
+    }
+
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in properties {
+            let property_path = format!(
+                "{pointer}/properties/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            );
+            let target = target_pointer(property, &property_path);
+            let is_constant = document
+                .pointer(&target)
+                .and_then(Value::as_object)
+                .and_then(string_enum_values)
+                .is_some_and(|values| values.len() == 1);
+            if is_constant {
+                tags.insert(target);
+            }
+        }
+    }
+
+    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+        for (index, member) in members.iter().enumerate() {
+            let member_pointer = target_pointer(member, &format!("{pointer}/allOf/{index}"));
+            collect_tags(document, &member_pointer, level + 1, tags);
+        }
+    }
+}
+
+fn remove_key_everywhere(value: &mut Value, key: &str) {
+    match value {
+        Value::Object(map) => {
+            map.shift_remove(key);
+            for child in map.values_mut() {
+                remove_key_everywhere(child, key);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                remove_key_everywhere(item, key);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn is_nullable(map: &Map<String, Value>) -> bool {
@@ -565,9 +683,9 @@ mod tests {
 
         let changed = owned_string_enums(&mut doc, &mut output);
 
-        assert_eq!(changed, 3);
+        assert_eq!(changed, 4);
         let names: Vec<&str> = output.owned_enums.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(names, ["Zone", "LinePaid", "LineTagsItem"]);
+        assert_eq!(names, ["Zone", "LinePaid", "LineKind", "LineTagsItem"]);
         assert_eq!(
             doc.pointer("/components/schemas/Zone/x-rust-type/path"),
             Some(&json!("pinterest_v5::types::Zone"))
@@ -580,9 +698,46 @@ mod tests {
         );
         assert_eq!(paid["description"], "How the line is paid.");
         assert_eq!(
-            doc["components"]["schemas"]["Line"]["properties"]["kind"]["enum"],
+            doc["components"]["schemas"]["Line"]["properties"]["kind"]["x-rust-type"]["path"],
+            "pinterest_v5::types::LineKind",
+            "a single-value enum that is no variant tag is open too"
+        );
+    }
+
+    #[test]
+    fn variant_tags_stay_closed() {
+        let mut doc = json!({"components": {"schemas": {
+            "Source": {"oneOf": [
+                {"$ref": "#/components/schemas/ByUrl"},
+                {"type": "object", "properties": {"source_type": {"type": "string", "enum": ["inline"]}}}
+            ]},
+            "ByUrl": {"allOf": [{"$ref": "#/components/schemas/Base"}],
+                      "properties": {"source_type": {"type": "string", "enum": ["url"]}}},
+            "Base": {"type": "object", "properties": {"kind": {"$ref": "#/components/schemas/Kind"}}},
+            "Kind": {"type": "string", "enum": ["ONLY"]}
+        }}});
+        let mut output = PassOutput::default();
+
+        let changed = owned_string_enums(&mut doc, &mut output);
+
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(changed, 0, "{:?}", output.owned_enums);
+        assert_eq!(
+            schemas["ByUrl"]["properties"]["source_type"]["enum"],
+            json!(["url"])
+        );
+        assert_eq!(
+            schemas["Source"]["oneOf"][1]["properties"]["source_type"]["enum"],
+            json!(["inline"])
+        );
+        assert_eq!(
+            schemas["Kind"]["enum"],
             json!(["ONLY"]),
-            "single-value enums stay with typify"
+            "a tag reached through allOf and $ref"
+        );
+        assert!(
+            !doc.to_string().contains(VARIANT_TAG_MARKER),
+            "markers are removed"
         );
     }
 

@@ -15,7 +15,9 @@ pub mod walk;
 
 use serde_json::Value;
 
-pub use enums::{variant_identifiers, OwnedEnum, OwnedVariant};
+pub use enums::{
+    mark_variant_tags, variant_identifiers, OwnedEnum, OwnedVariant, VARIANT_TAG_MARKER,
+};
 pub use query::{QueryStyle, QueryStyleKind};
 
 /// What passes hand to the code generator besides the rewritten document.
