@@ -10,7 +10,7 @@ use quote::ToTokens;
 use serde_json::Value;
 
 use crate::build::Pipeline;
-use crate::passes::PASSES;
+use crate::passes::{mark_variant_tags, PASSES};
 use crate::sample_calls::builder_fields;
 
 /// The spec report: the pin, counts of operations and schemas, and how many
@@ -44,6 +44,18 @@ pub fn spec_report(pipeline: &Pipeline) -> String {
     for ((name, count), pass) in pipeline.normalized.counts.iter().zip(PASSES) {
         let _ = writeln!(out, "  {name:<32} {count:>5}  {}", pass.reason);
     }
+
+    let mut marked = document.clone();
+    let closed_tags = mark_variant_tags(&mut marked);
+    let _ = writeln!(
+        out,
+        "\nopen enums (keep unknown values as Unrecognized): {}",
+        pipeline.normalized.output.owned_enums.len()
+    );
+    let _ = writeln!(
+        out,
+        "closed enums (variant tags of oneOf/anyOf): {closed_tags}"
+    );
 
     out.push_str("\npost-processing (places changed):\n");
     for (name, count) in &pipeline.generated.postprocess_counts {
