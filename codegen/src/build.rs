@@ -5,6 +5,7 @@ use std::path::Path;
 use proc_macro2::Literal;
 
 use crate::inventory::{operations, OperationFacts};
+use crate::pagination::{paginated_impls, paginated_operations, PaginatedOperation};
 use crate::sample_calls::sample_calls_module;
 use crate::spec::LoadedSpec;
 use crate::{generate, normalize, spec, Generated, Normalized};
@@ -47,6 +48,8 @@ pub struct Pipeline {
     pub normalized: Normalized,
     /// The generated client, including the `sample_calls` module.
     pub generated: Generated,
+    /// The bookmark-paginated operations.
+    pub paginated: Vec<PaginatedOperation>,
 }
 
 impl Pipeline {
@@ -69,11 +72,16 @@ impl Pipeline {
         let calls = sample_calls_module(&generated.file, &loaded.document, &facts)?;
         generated.file.items.push(calls);
 
+        let paginated = paginated_operations(&generated.file, &facts);
+        generated.file.items.extend(paginated_impls(&paginated)?);
+        generated.file.items.push(paginated_list(&paginated));
+
         Ok(Pipeline {
             loaded,
             facts,
             normalized,
             generated,
+            paginated,
         })
     }
 }
@@ -123,4 +131,12 @@ pub fn response_shapes_source(facts: &[OperationFacts]) -> String {
     }
     source.push(']');
     source
+}
+
+/// `PAGINATED_OPERATIONS`: the `operationId` of every paginated operation.
+fn paginated_list(operations: &[PaginatedOperation]) -> syn::Item {
+    let ids = operations.iter().map(|op| op.operation_id.as_str());
+    syn::parse_quote! {
+        pub(crate) const PAGINATED_OPERATIONS: &[&str] = &[ #(#ids),* ];
+    }
 }

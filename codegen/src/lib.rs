@@ -16,6 +16,7 @@
 pub mod build;
 pub mod generate;
 pub mod inventory;
+pub mod pagination;
 pub mod passes;
 pub mod postprocess;
 pub mod regen;

@@ -57,6 +57,12 @@ pub fn spec_report(pipeline: &Pipeline) -> String {
         "closed enums (variant tags of oneOf/anyOf): {closed_tags}"
     );
 
+    let _ = writeln!(
+        out,
+        "bookmark-paginated operations: {}",
+        pipeline.paginated.len()
+    );
+
     out.push_str("\npost-processing (places changed):\n");
     for (name, count) in &pipeline.generated.postprocess_counts {
         let _ = writeln!(out, "  {name:<32} {count:>5}");
