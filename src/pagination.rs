@@ -34,6 +34,15 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 /// The future a builder returns for one page.
 pub type PageFuture<'a, P, E> = BoxFuture<'a, Result<P, crate::Error<E>>>;
 
+/// A stream of pages, as [`Paginated::pages`] returns it.
+pub type PageStream<'a, T, E> = BoxStream<'a, Result<Page<T>, PaginationError<E>>>;
+
+/// The future [`Paginated::collect_items`] returns.
+pub type CollectFuture<'a, T, E> = BoxFuture<'a, Result<Vec<T>, PaginationError<E>>>;
+
+/// A stream of items, as [`Paginated::items`] returns it.
+pub type ItemStream<'a, T, E> = BoxStream<'a, Result<T, PaginationError<E>>>;
+
 /// One page of a paginated list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
@@ -132,7 +141,7 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
 
     /// Streams the list page by page, starting from the builder's bookmark
     /// (the first page when none is set).
-    fn pages(self) -> BoxStream<'a, Result<Page<Self::Item>, PaginationError<Self::ErrorBody>>> {
+    fn pages(self) -> PageStream<'a, Self::Item, Self::ErrorBody> {
         let state = State {
             builder: Some(self),
             seen: HashSet::new(),
@@ -141,7 +150,7 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     }
 
     /// Streams the list's items across all pages.
-    fn items(self) -> BoxStream<'a, Result<Self::Item, PaginationError<Self::ErrorBody>>> {
+    fn items(self) -> ItemStream<'a, Self::Item, Self::ErrorBody> {
         self.pages()
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
@@ -150,10 +159,7 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
 
     /// Collects at most `max` items, requesting no page after the one that
     /// reaches `max`.
-    fn collect_items(
-        self,
-        max: usize,
-    ) -> BoxFuture<'a, Result<Vec<Self::Item>, PaginationError<Self::ErrorBody>>> {
+    fn collect_items(self, max: usize) -> CollectFuture<'a, Self::Item, Self::ErrorBody> {
         Box::pin(async move {
             let mut items = Vec::new();
             let mut pages = self.pages();
@@ -224,15 +230,18 @@ mod tests {
 
     /// A fake list: `pages[i]` is what the API returns for bookmark `i`
     /// (`None` for the first request).
+    /// A page's items and bookmark, or the status it fails with.
+    type FakePage<B> = Result<(Vec<u32>, Option<B>), u16>;
+
     #[derive(Clone)]
     struct FakeList {
-        pages: Arc<Vec<Result<(Vec<u32>, Option<String>), u16>>>,
+        pages: Arc<Vec<FakePage<String>>>,
         requested: Arc<Mutex<Vec<Option<String>>>>,
         bookmark: Option<String>,
     }
 
     impl FakeList {
-        fn new(pages: Vec<Result<(Vec<u32>, Option<&str>), u16>>) -> Self {
+        fn new(pages: Vec<FakePage<&str>>) -> Self {
             let pages = pages
                 .into_iter()
                 .map(|page| page.map(|(items, bookmark)| (items, bookmark.map(str::to_owned))))

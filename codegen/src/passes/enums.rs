@@ -403,7 +403,7 @@ fn string_enum_values(map: &Map<String, Value>) -> Option<Vec<String>> {
 /// with [`VARIANT_TAG_MARKER`]. Returns how many schemas it marked.
 pub fn mark_variant_tags(document: &mut Value) -> usize {
     let mut members = Vec::new();
-    collect_union_members(document, document, "", &mut members);
+    collect_union_members(document, "", &mut members);
 
     let mut tags = BTreeSet::new();
     for member in members {
@@ -419,7 +419,7 @@ pub fn mark_variant_tags(document: &mut Value) -> usize {
 }
 
 /// JSON pointers of the (resolved) members of every `oneOf` and `anyOf`.
-fn collect_union_members(document: &Value, value: &Value, path: &str, members: &mut Vec<String>) {
+fn collect_union_members(value: &Value, path: &str, members: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for key in ["oneOf", "anyOf"] {
@@ -432,12 +432,12 @@ fn collect_union_members(document: &Value, value: &Value, path: &str, members: &
             }
             for (key, child) in map {
                 let child_path = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
-                collect_union_members(document, child, &child_path, members);
+                collect_union_members(child, &child_path, members);
             }
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                collect_union_members(document, item, &format!("{path}/{index}"), members);
+                collect_union_members(item, &format!("{path}/{index}"), members);
             }
         }
         _ => {}
