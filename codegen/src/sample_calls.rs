@@ -157,7 +157,7 @@ fn without_builder_segment(ty: syn::Type) -> syn::Type {
     syn::Type::Path(path)
 }
 
-/// The `sample_calls` module: `call(client, operation_id, all_arguments)`
+/// Generates the `sample_calls` module: `call(client, operation_id, all_arguments)`
 /// with one match arm per operation. An arm sets every required argument
 /// from a sample, and every optional one too when `all_arguments` is true.
 pub fn sample_calls_module(
@@ -179,6 +179,9 @@ pub fn sample_calls_module(
         arms.push(call_arm(fact, builder, &samples)?);
     }
 
+    // Each arm is a boxed future of its own, because with every arm inside one
+    // async function, the poll function of a debug build needs more than the
+    // 2 MiB stack of a test thread.
     let tokens = quote! {
         /// Calls operations with sample arguments; see `crate::mock::call_with_samples`.
         #[cfg(feature = "mock")]
@@ -191,11 +194,13 @@ pub fn sample_calls_module(
                 operation_id: &str,
                 all_arguments: bool,
             ) -> Option<SampleOutcome> {
-                let outcome = match operation_id {
+                let call: ::std::pin::Pin<
+                    Box<dyn ::std::future::Future<Output = SampleOutcome> + Send + '_>,
+                > = match operation_id {
                     #(#arms)*
                     _ => return None,
                 };
-                Some(outcome)
+                Some(call.await)
             }
         }
     };
@@ -237,15 +242,19 @@ fn call_arm(
 
     if setters.is_empty() {
         return Ok(quote! {
-            #id => SampleOutcome::from_result(client.#method().send().await),
+            #id => Box::pin(async move {
+                SampleOutcome::from_result(client.#method().send().await)
+            }),
         });
     }
     Ok(quote! {
-        #id => 'call: {
-            let request = client.#method();
-            #(#setters)*
-            SampleOutcome::from_result(request.send().await)
-        }
+        #id => Box::pin(async move {
+            'call: {
+                let request = client.#method();
+                #(#setters)*
+                SampleOutcome::from_result(request.send().await)
+            }
+        }),
     })
 }
 
@@ -340,8 +349,8 @@ fn add_second_item(document: &Value, schema: &Value, value: &mut Value) {
     }
 }
 
-/// The enum values of a schema, or of the first member of its `oneOf` or
-/// `anyOf` (the member the sample was built from).
+/// Returns the enum values of a schema, or of the first member of its
+/// `oneOf` or `anyOf` (the member the sample was built from).
 fn enum_values(document: &Value, schema: &Value) -> Vec<Value> {
     let Some(schema) = resolve(document, schema) else {
         return Vec::new();

@@ -1,5 +1,5 @@
-//! The OpenAPI document Prism serves, and the query-string rules Prism does
-//! not check.
+//! The OpenAPI document Prism serves, and the facts about it that the
+//! suite's own checks need.
 //!
 //! Prism gets a working copy of the pinned document with the crate's own
 //! correction rules (`spec/corrections.json`) applied, written at test time
@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// Environment variable naming the folder that holds the pinned document.
+/// Environment variable naming the folder that contains the pinned document.
 const SPEC_DIR_ENV: &str = "PINTEREST_SPEC_DIR";
 
-/// The pinned document after the correction rules.
+/// Loads the pinned document and applies the correction rules.
 pub fn corrected_document(crate_dir: &Path) -> Result<Value, String> {
     let path = pinned_document_path(crate_dir)?;
     let text =
@@ -191,92 +191,10 @@ fn resolve<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
     &Value::Null
 }
 
-/// Checks a raw query string against the declared forms: a key that is
-/// not an exploded array appears at most once, a deep-object parameter is
-/// sent only as `name[key]`, and every key belongs to a declared parameter.
-/// Prism cannot see the first rule: for an `explode: false` array it keeps
-/// only the last of repeated keys (prism-http 5.x, `deserializeArray`).
-pub fn query_problems(query: Option<&str>, forms: &HashMap<String, QueryForm>) -> Vec<String> {
-    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(query.unwrap_or("")) {
-        Ok(pairs) => pairs,
-        Err(e) => return vec![format!("the query string does not decode: {e}")],
-    };
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for (key, _) in &pairs {
-        match counts.iter_mut().find(|(k, _)| k == key) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((key, 1)),
-        }
-    }
-
-    let mut problems = Vec::new();
-    for (key, count) in counts {
-        let base = key.split('[').next().unwrap_or(key);
-        let form = forms.get(base).copied();
-        match form {
-            None => problems.push(format!(
-                "query key `{key}` is not a parameter the document declares"
-            )),
-            Some(QueryForm::DeepObject) if key == base => problems.push(format!(
-                "query key `{key}` is a deepObject parameter, which is sent as `{key}[name]=value` pairs"
-            )),
-            Some(QueryForm::Single | QueryForm::DeepObject) if count > 1 => problems.push(format!(
-                "query key `{key}` appears {count} times, but the document declares a single value \
-                 (arrays with `explode: false` are sent once, comma-joined)"
-            )),
-            Some(QueryForm::Single) if key != base => problems.push(format!(
-                "query key `{key}` has brackets, but `{base}` is not a deepObject parameter"
-            )),
-            _ => {}
-        }
-    }
-    problems
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn forms() -> HashMap<String, QueryForm> {
-        HashMap::from([
-            ("columns".to_owned(), QueryForm::Single),
-            ("ids".to_owned(), QueryForm::Repeated),
-            ("parameters".to_owned(), QueryForm::DeepObject),
-        ])
-    }
-
-    #[test]
-    fn query_rules_accept_declared_forms() {
-        let query = "columns=A%2CB&ids=1&ids=2&parameters%5Bkind%5D=RETAIL&parameters%5Breport%5D%5Btype%5D=X";
-
-        assert!(query_problems(Some(query), &forms()).is_empty());
-        assert!(query_problems(None, &forms()).is_empty());
-    }
-
-    #[test]
-    fn query_rules_flag_repeated_comma_joined_key() {
-        let problems = query_problems(Some("columns=A&columns=B"), &forms());
-
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("`columns` appears 2 times"), "{problems:?}");
-    }
-
-    #[test]
-    fn query_rules_flag_bare_deep_object_key() {
-        let problems = query_problems(Some("parameters=RETAIL"), &forms());
-
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("deepObject"), "{problems:?}");
-    }
-
-    #[test]
-    fn query_rules_flag_undeclared_key() {
-        let problems = query_problems(Some("colums=A"), &forms());
-
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("`colums`"), "{problems:?}");
-    }
 
     #[test]
     fn query_form_follows_style_and_explode() {
@@ -298,9 +216,20 @@ mod tests {
     fn corrections_set_and_remove() {
         let mut document = json!({"paths": {"/a/b": {"get": {"x": 1, "y": [1, 2]}}}});
 
-        apply_correction(&mut document, &json!({"pointer": "/paths/~1a~1b/get/x", "action": "set", "value": 2})).unwrap();
-        apply_correction(&mut document, &json!({"pointer": "/paths/~1a~1b/get/y/0", "action": "remove"})).unwrap();
+        apply_correction(
+            &mut document,
+            &json!({"pointer": "/paths/~1a~1b/get/x", "action": "set", "value": 2}),
+        )
+        .unwrap();
+        apply_correction(
+            &mut document,
+            &json!({"pointer": "/paths/~1a~1b/get/y/0", "action": "remove"}),
+        )
+        .unwrap();
 
-        assert_eq!(document, json!({"paths": {"/a/b": {"get": {"x": 2, "y": [2]}}}}));
+        assert_eq!(
+            document,
+            json!({"paths": {"/a/b": {"get": {"x": 2, "y": [2]}}}})
+        );
     }
 }

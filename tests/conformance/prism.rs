@@ -1,9 +1,9 @@
 //! Installing and running Stoplight Prism.
 //!
 //! `conformance/package.json` and its lockfile pin Prism. The suite installs
-//! that lockfile with `npm ci` into `.conformance/` (ignored by git), in a
-//! folder named after a hash of the lockfile, so a changed pin installs next
-//! to the old one instead of replacing files that another run may be using.
+//! that lockfile with `npm ci` into `.conformance/`, which git ignores. The
+//! folder is named after a hash of the lockfile, so a changed pin installs
+//! next to the old one instead of replacing files that another run may use.
 
 use std::fs::{self, File};
 use std::io::{ErrorKind, Read};
@@ -19,8 +19,8 @@ const MIN_NODE: (u64, u64, u64) = (18, 20, 1);
 /// Time limit for `npm ci`.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Time limit for Prism to load the document and start listening. It takes
-/// about 5 seconds on a 2-core machine.
+/// Time limit for Prism to load the document and start listening. Prism
+/// 5.14.2 on Node.js 20 took about 5 seconds on a 2-core machine.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How often a bind race for the free port is retried.
@@ -54,7 +54,8 @@ pub fn find_node() -> Result<Option<NodeTools>, String> {
     Ok(Some(NodeTools { node_version }))
 }
 
-/// The output of `<tool> --version`, or `None` when the tool is not on `PATH`.
+/// Runs `<tool> --version` and returns its output, or `None` when the tool
+/// is not on `PATH`.
 fn tool_version(tool: &str) -> Result<Option<String>, String> {
     match Command::new(tool).arg("--version").output() {
         Ok(output) if output.status.success() => Ok(Some(
@@ -102,8 +103,8 @@ fn cli_path(folder: &Path) -> PathBuf {
 /// identical installation is already there.
 pub fn ensure_installed(pin_folder: &Path, cache_folder: &Path) -> Result<Installation, String> {
     let lockfile = pin_folder.join("package-lock.json");
-    let lock = fs::read(&lockfile)
-        .map_err(|e| format!("failed to read {}: {e}", lockfile.display()))?;
+    let lock =
+        fs::read(&lockfile).map_err(|e| format!("failed to read {}: {e}", lockfile.display()))?;
     let folder = cache_folder.join(format!("prism-{:016x}", fnv1a(&lock)));
 
     if !is_complete(&folder, &lock) {
@@ -113,7 +114,8 @@ pub fn ensure_installed(pin_folder: &Path, cache_folder: &Path) -> Result<Instal
     Ok(Installation { folder, version })
 }
 
-/// Whether `folder` holds a finished installation of exactly `lock`.
+/// Returns whether `folder` contains a finished installation of exactly
+/// `lock`.
 fn is_complete(folder: &Path, lock: &[u8]) -> bool {
     let installed_lock = fs::read(folder.join("package-lock.json")).ok();
     installed_lock.as_deref() == Some(lock) && cli_path(folder).is_file()
@@ -140,7 +142,13 @@ fn install(pin_folder: &Path, cache_folder: &Path, folder: &Path) -> Result<(), 
     // `--ignore-scripts`: Prism needs no install scripts, and the only one in
     // its tree reports usage analytics.
     let child = Command::new("npm")
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix"])
+        .args([
+            "ci",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
         .arg(&staging)
         .stdin(Stdio::null())
         .stdout(log)
@@ -209,7 +217,7 @@ fn wait_with_timeout(mut child: Child, timeout: Duration) -> Result<ExitStatus, 
     }
 }
 
-/// The last `max` bytes of a text file, for error messages.
+/// Reads the last `max` bytes of a text file, for error messages.
 fn tail(path: &Path, max: usize) -> String {
     let mut text = String::new();
     if let Ok(mut file) = File::open(path) {
@@ -300,8 +308,8 @@ impl PrismMock {
         Ok(mock)
     }
 
-    /// The URL to send requests to, without the document's `/v5` prefix,
-    /// which Prism does not serve under.
+    /// Returns the URL to send requests to. It has no `/v5` prefix, because
+    /// Prism 5.x serves the document's paths without its server URL's path.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -337,8 +345,9 @@ impl Drop for PrismMock {
     }
 }
 
-/// A port on `127.0.0.1` that was free a moment ago. Prism binds it itself,
-/// so another process can take it in between; the caller retries.
+/// Finds a port on `127.0.0.1` that is free at the moment. Prism binds it
+/// itself, so another process can take it in between, and the caller then
+/// retries.
 fn free_port() -> Result<SocketAddr, String> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .map_err(|e| format!("failed to find a free port on 127.0.0.1: {e}"))?;

@@ -2,7 +2,7 @@
 //!
 //! The client cannot show the raw request it sent or the headers it got
 //! back, so the suite points it at this proxy, which forwards every request
-//! to Prism unchanged and records the request line, body and Prism's answer,
+//! to Prism unchanged and records the request line, body and Prism's response,
 //! including the `sl-violations` header in which Prism lists what it found
 //! invalid about the request.
 
@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-/// Time limit for Prism's answer to one forwarded request.
+/// Time limit for Prism's response to one forwarded request.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Headers that describe one connection and are not forwarded.
@@ -29,7 +29,7 @@ const HOP_BY_HOP: &[header::HeaderName] = &[
     header::TRANSFER_ENCODING,
 ];
 
-/// One request the client sent and what Prism answered.
+/// One request the client sent and Prism's response to it.
 #[derive(Debug, Clone)]
 pub struct Exchange {
     /// HTTP method.
@@ -46,12 +46,23 @@ pub struct Exchange {
     pub status: Option<u16>,
     /// Entries of Prism's `sl-violations` header.
     pub violations: Vec<Violation>,
+    /// Prism's response body as text (lossy for non-UTF-8 bytes).
+    pub response_body: String,
     /// Why forwarding failed, if it did.
     pub error: Option<String>,
 }
 
 impl Exchange {
-    /// The request as a readable block for failure messages.
+    /// Prism's violations about the request. Violations about the response
+    /// concern the document's own examples or Prism's generator, not the
+    /// client.
+    pub fn request_violations(&self) -> impl Iterator<Item = &Violation> {
+        self.violations
+            .iter()
+            .filter(|v| v.location.first().map(String::as_str) != Some("response"))
+    }
+
+    /// Formats the request as a readable block for failure messages.
     pub fn describe_request(&self) -> String {
         let mut text = format!("{} {}", self.method, self.target);
         if let Some(content_type) = &self.content_type {
@@ -71,6 +82,9 @@ pub struct Violation {
     pub location: Vec<String>,
     /// `Error` or `Warning`.
     pub severity: String,
+    /// Prism's code for the rule, such as `maximum`, or `401` for missing
+    /// or wrong credentials.
+    pub code: String,
     /// Prism's message.
     pub message: String,
 }
@@ -140,7 +154,7 @@ impl RecordingProxy {
         })
     }
 
-    /// The base URL to give the client.
+    /// Returns the base URL to give the client.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -186,6 +200,7 @@ async fn forward(
         body: String::from_utf8_lossy(&body).into_owned(),
         status: None,
         violations: Vec::new(),
+        response_body: String::new(),
         error: None,
     };
 
@@ -207,6 +222,7 @@ async fn forward(
                 .iter()
                 .flat_map(|value| parse_violations(&String::from_utf8_lossy(value.as_bytes())))
                 .collect();
+            exchange.response_body = String::from_utf8_lossy(&body).into_owned();
             let mut response = Response::new(Body::from(body));
             *response.status_mut() = status;
             for (name, value) in &headers {
@@ -230,7 +246,9 @@ async fn forward(
     response
 }
 
-async fn receive(request: reqwest::RequestBuilder) -> Result<(StatusCode, HeaderMap, Bytes), String> {
+async fn receive(
+    request: reqwest::RequestBuilder,
+) -> Result<(StatusCode, HeaderMap, Bytes), String> {
     let response = request
         .send()
         .await
@@ -244,39 +262,116 @@ async fn receive(request: reqwest::RequestBuilder) -> Result<(StatusCode, Header
     Ok((status, headers, body))
 }
 
-/// Parses the `sl-violations` header, a JSON array of objects with
-/// `location`, `severity`, `code` and `message`. A header that does not
-/// parse becomes one violation that quotes it, so it is never lost.
-pub fn parse_violations(header: &str) -> Vec<Violation> {
-    let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(header) else {
-        return vec![Violation {
-            location: Vec::new(),
-            severity: "Unparsed".to_owned(),
-            message: header.to_owned(),
-        }];
-    };
+/// What Prism puts before the `sl-violations` header when it cuts the
+/// header at about 8 KiB (prism-http-server 5.x).
+const TRUNCATED_PREFIX: &str = "Too many violations! ";
 
-    entries
-        .iter()
-        .map(|entry| Violation {
-            location: entry["location"]
-                .as_array()
-                .map(|parts| {
-                    parts
-                        .iter()
-                        .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            severity: entry["severity"].as_str().unwrap_or("Unknown").to_owned(),
-            message: entry["message"]
-                .as_str()
-                .map_or_else(|| entry.to_string(), str::to_owned),
-        })
-        .collect()
+/// Parses the `sl-violations` header, a JSON array of objects with
+/// `location`, `severity`, `code` and `message`, request violations first.
+/// A header that does not parse becomes one violation that quotes it, so it
+/// is never lost.
+pub fn parse_violations(header: &str) -> Vec<Violation> {
+    if let Some(cut) = header.strip_prefix(TRUNCATED_PREFIX) {
+        return parse_truncated(cut);
+    }
+    let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(header) else {
+        return vec![unparsed(header)];
+    };
+    entries.iter().map(violation).collect()
 }
 
-/// The first `max` characters of `text`, marked when cut.
+/// Parses the complete entries of a cut header. Prism lists request
+/// violations before response violations, so when the last complete entry
+/// is about the response, the cut ones are too; otherwise the cut may hide
+/// request violations, and one added violation at `request` reports that.
+fn parse_truncated(cut: &str) -> Vec<Violation> {
+    let mut violations: Vec<Violation> = complete_objects(cut)
+        .into_iter()
+        .map(|text| {
+            serde_json::from_str::<Value>(text).map_or_else(|_| unparsed(text), |v| violation(&v))
+        })
+        .collect();
+    let last_is_response = violations
+        .last()
+        .is_some_and(|v| v.location.first().map(String::as_str) == Some("response"));
+    if !last_is_response {
+        violations.push(Violation {
+            location: vec!["request".to_owned()],
+            severity: "Unknown".to_owned(),
+            code: String::new(),
+            message: "Prism cut the sl-violations header short, so further request violations may be missing".to_owned(),
+        });
+    }
+    violations
+}
+
+/// Returns the complete top-level `{...}` objects of a JSON array that may
+/// be cut off anywhere.
+fn complete_objects(text: &str) -> Vec<&str> {
+    let mut objects = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut start) = (0usize, false, false, 0usize);
+    for (index, c) in text.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' => {
+                if depth == 0 {
+                    start = index;
+                }
+                depth += 1;
+            }
+            '}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    objects.push(&text[start..=index]);
+                }
+            }
+            _ => {}
+        }
+    }
+    objects
+}
+
+fn violation(entry: &Value) -> Violation {
+    Violation {
+        location: entry["location"]
+            .as_array()
+            .map(|parts| {
+                parts
+                    .iter()
+                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        severity: entry["severity"].as_str().unwrap_or("Unknown").to_owned(),
+        code: match &entry["code"] {
+            Value::String(code) => code.clone(),
+            other => other.to_string(),
+        },
+        message: entry["message"]
+            .as_str()
+            .map_or_else(|| entry.to_string(), str::to_owned),
+    }
+}
+
+fn unparsed(text: &str) -> Violation {
+    Violation {
+        location: Vec::new(),
+        severity: "Unparsed".to_owned(),
+        code: String::new(),
+        message: text.to_owned(),
+    }
+}
+
+/// Returns the first `max` characters of `text`, marked when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
     let mut cut: String = text.chars().take(max).collect();
     if cut.len() < text.len() {
@@ -297,10 +392,33 @@ mod tests {
 
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].location, ["request", "query", "page_size"]);
+        assert_eq!(violations[0].code, "maximum");
         assert_eq!(
             violations[0].to_string(),
             "Error at request.query.page_size: must be <= 250"
         );
+    }
+
+    #[test]
+    fn truncated_header_keeps_complete_entries() {
+        let header = r#"Too many violations! [{"location":["request","body"],"severity":"Error","message":"a {\"b\"}"},{"location":["response","body","id"],"severity":"Error","message":"pattern"},{"location":["resp"#;
+
+        let violations = parse_violations(header);
+
+        assert_eq!(violations.len(), 2, "{violations:?}");
+        assert_eq!(violations[0].message, r#"a {"b"}"#);
+        assert_eq!(violations[1].location, ["response", "body", "id"]);
+    }
+
+    #[test]
+    fn truncated_request_violations_flag_the_cut() {
+        let header = r#"Too many violations! [{"location":["request","body"],"severity":"Error","message":"x"},{"locat"#;
+
+        let violations = parse_violations(header);
+
+        assert_eq!(violations.len(), 2, "{violations:?}");
+        assert_eq!(violations[1].location, ["request"]);
+        assert!(violations[1].message.contains("cut"), "{violations:?}");
     }
 
     #[test]
