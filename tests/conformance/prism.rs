@@ -9,7 +9,7 @@ use std::fs::{self, File};
 use std::io::{ErrorKind, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -86,6 +86,9 @@ pub struct Installation {
     pub folder: PathBuf,
     /// Prism's version, read from the installed package.
     pub version: String,
+    /// `conformance/prism-until-eof.js`, which runs Prism until its
+    /// standard input closes.
+    launcher: PathBuf,
 }
 
 impl Installation {
@@ -111,7 +114,15 @@ pub fn ensure_installed(pin_folder: &Path, cache_folder: &Path) -> Result<Instal
         install(pin_folder, cache_folder, &folder)?;
     }
     let version = installed_version(&folder)?;
-    Ok(Installation { folder, version })
+    let launcher = pin_folder.join("prism-until-eof.js");
+    if !launcher.is_file() {
+        return Err(format!("{} is missing", launcher.display()));
+    }
+    Ok(Installation {
+        folder,
+        version,
+        launcher,
+    })
 }
 
 /// Returns whether `folder` contains a finished installation of exactly
@@ -240,10 +251,13 @@ pub enum Mode {
 }
 
 /// A running `prism mock` process, killed (by its pid) when dropped, which
-/// also happens when the test panics.
+/// also happens when the test panics. If the test process dies without
+/// unwinding, the launcher gets end-of-file on its standard input and exits.
 #[derive(Debug)]
 pub struct PrismMock {
     child: Child,
+    /// The write end of Prism's standard input, open while this lives.
+    _stdin: ChildStdin,
     address: SocketAddr,
     /// Where Prism's output goes.
     pub log: PathBuf,
@@ -283,6 +297,7 @@ impl PrismMock {
 
         let mut command = Command::new("node");
         command
+            .arg(&installation.launcher)
             .arg(installation.cli())
             .arg("mock")
             .arg(document)
@@ -292,15 +307,21 @@ impl PrismMock {
         if let Mode::Dynamic { seed } = mode {
             command.args(["--dynamic", "--seed"]).arg(seed.to_string());
         }
-        let child = command
-            .stdin(Stdio::null())
+        let mut child = command
+            .stdin(Stdio::piped())
             .stdout(output)
             .stderr(errors)
             .spawn()
             .map_err(|e| format!("failed to start Prism: {e}"))?;
+        let Some(stdin) = child.stdin.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("Prism started without a standard input pipe".to_owned());
+        };
 
         let mut mock = PrismMock {
             child,
+            _stdin: stdin,
             address,
             log: log.to_owned(),
         };
