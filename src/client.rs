@@ -1,12 +1,14 @@
-//! Building a [`Client`]: base URL, credentials, user agent and timeouts.
+//! Building a [`Client`]: base URL, credentials, user agent and timeouts,
+//! and the hooks that authorize each request.
 
-use std::fmt;
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::{ResponseBuilderExt, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::auth::{codes, hook_message, AuthError, TokenProvider};
 use crate::{Client, Error};
 
 /// Pinterest's production API.
@@ -75,24 +77,25 @@ pub enum ConfigError {
         /// The user agent as given.
         user_agent: String,
     },
+    /// The OAuth authorization page URL does not parse or is not `http` or
+    /// `https`.
+    #[error(
+        "invalid authorization URL `{url}`; expected an absolute http or https URL such as {}",
+        crate::auth::PINTEREST_AUTHORIZE_URL
+    )]
+    InvalidAuthorizeUrl {
+        /// The URL as given.
+        url: String,
+    },
     /// The HTTP client could not be built (for example, no TLS backend).
     #[error("failed to build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
 }
 
 /// Client state that generated code carries and hooks read.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Inner {
-    access_token: Option<SecretString>,
-}
-
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let token = self.access_token.as_ref().map(|_| "[redacted]");
-        f.debug_struct("Inner")
-            .field("access_token", &token)
-            .finish()
-    }
+    token_provider: Option<TokenProvider>,
 }
 
 /// Builder for [`Client`], returned by [`Client::builder`].
@@ -100,7 +103,7 @@ impl fmt::Debug for Inner {
 #[must_use]
 pub struct ClientBuilder {
     base_url: BaseUrl,
-    access_token: Option<SecretString>,
+    token_provider: Option<TokenProvider>,
     user_agent: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -110,7 +113,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: BaseUrl::Production,
-            access_token: None,
+            token_provider: None,
             user_agent: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -126,9 +129,19 @@ impl ClientBuilder {
     }
 
     /// Sets the OAuth access token sent as `Authorization: Bearer …` on
-    /// every request.
+    /// every request. The token is never refreshed; use
+    /// [`token_provider`](Self::token_provider) for that. Replaces an
+    /// earlier token or provider.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.access_token = Some(SecretString::from(token.into()));
+        self.token_provider = Some(TokenProvider::fixed(token));
+        self
+    }
+
+    /// Sets where the access token for each request comes from, such as a
+    /// [`RefreshingTokenProvider`](crate::auth::RefreshingTokenProvider).
+    /// Replaces an earlier token or provider.
+    pub fn token_provider(mut self, provider: impl Into<TokenProvider>) -> Self {
+        self.token_provider = Some(provider.into());
         self
     }
 
@@ -155,7 +168,11 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = validate_base_url(&self.base_url)?;
-        if let Some(token) = &self.access_token {
+        if let Some(token) = self
+            .token_provider
+            .as_ref()
+            .and_then(TokenProvider::fixed_token)
+        {
             validate_token(token)?;
         }
         let user_agent = user_agent(self.user_agent.as_deref())?;
@@ -168,7 +185,7 @@ impl ClientBuilder {
             .map_err(ConfigError::Http)?;
 
         let inner = Inner {
-            access_token: self.access_token,
+            token_provider: self.token_provider,
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
@@ -184,9 +201,14 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.baseurl()
     }
+
+    /// Returns the source of the client's access token, if it sends one.
+    pub fn token_provider(&self) -> Option<&TokenProvider> {
+        self.inner().token_provider.as_ref()
+    }
 }
 
-fn validate_base_url(base_url: &BaseUrl) -> Result<String, ConfigError> {
+pub(crate) fn validate_base_url(base_url: &BaseUrl) -> Result<String, ConfigError> {
     let text = base_url.as_str();
     let invalid = |reason: String| ConfigError::InvalidBaseUrl {
         url: text.to_owned(),
@@ -232,26 +254,154 @@ fn user_agent(application: Option<&str>) -> Result<HeaderValue, ConfigError> {
     })
 }
 
+/// A failed refresh after Pinterest rejected the access token, attached by
+/// [`Client::exec`] to the 401 response for [`Client::post`] to return.
+#[derive(Clone)]
+struct RefreshFailure(AuthError);
+
 impl ClientHooks<Inner> for Client {
-    /// Adds the bearer token and removes progenitor's `api-version` header.
+    /// Adds the bearer token, refreshed first if the provider finds it due,
+    /// and removes progenitor's `api-version` header.
+    ///
+    /// A provider failure becomes [`Error::Custom`]; read its kind with
+    /// [`AuthErrorExt`](crate::auth::AuthErrorExt).
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        let headers = request.headers_mut();
-        headers.remove(PROGENITOR_VERSION_HEADER);
+        request.headers_mut().remove(PROGENITOR_VERSION_HEADER);
 
-        if let Some(token) = &self.inner().access_token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| {
-                    Error::InvalidRequest("the access token cannot be sent in a header".to_owned())
-                })?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
+        if let Some(provider) = &self.inner().token_provider {
+            let token = provider
+                .access_token()
+                .await
+                .map_err(|error| Error::Custom(hook_message(&error)))?;
+            set_bearer(request.headers_mut(), &token).map_err(Error::InvalidRequest)?;
         }
         Ok(())
     }
+
+    /// Sends the request. With a refreshing provider, a 401 whose Pinterest
+    /// code is [`codes::AUTHENTICATION_FAILED`] makes the provider refresh
+    /// once, and the request is replayed once with the new token. The
+    /// replay's response is returned whatever it is, so a token that keeps
+    /// failing cannot cause a loop. Other 401s and 403s (missing scope or
+    /// permission) are returned without a refresh, because a new token has
+    /// the same scopes.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let refreshing = self
+            .inner()
+            .token_provider
+            .as_ref()
+            .and_then(TokenProvider::as_refreshing);
+        let Some(provider) = refreshing else {
+            return self.client().execute(request).await;
+        };
+
+        let replay = request.try_clone();
+        let sent_token = bearer_token(request.headers());
+        let response = self.client().execute(request).await?;
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        let (mut response, code) = read_error_code(response).await?;
+        let Some(sent_token) = sent_token.filter(|_| code == Some(codes::AUTHENTICATION_FAILED))
+        else {
+            return Ok(response);
+        };
+
+        let token = match provider.refresh_rejected(sent_token.expose_secret()).await {
+            Ok(token) => token,
+            Err(error) => {
+                response.extensions_mut().insert(RefreshFailure(error));
+                return Ok(response);
+            }
+        };
+        let Some(mut replay) = replay else {
+            // NOTE: a streamed body cannot be cloned, so such a request is
+            // not replayed. The caller receives the 401, and a retry uses the
+            // refreshed token.
+            tracing::warn!(
+                operation = info.operation_id,
+                "refreshed the rejected access token, but the request body cannot be replayed"
+            );
+            return Ok(response);
+        };
+        if set_bearer(replay.headers_mut(), &token).is_err() {
+            return Ok(response);
+        }
+        tracing::info!(
+            operation = info.operation_id,
+            "replaying the request once with the refreshed access token"
+        );
+        self.client().execute(replay).await
+    }
+
+    /// Turns a refresh failure recorded by [`Client::exec`] into the
+    /// operation's error.
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let failure = result
+            .as_ref()
+            .ok()
+            .and_then(|response| response.extensions().get::<RefreshFailure>());
+        match failure {
+            Some(RefreshFailure(error)) => Err(Error::Custom(hook_message(error))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Sets `Authorization: Bearer <token>`, marked sensitive so HTTP logging
+/// leaves it out.
+fn set_bearer(headers: &mut HeaderMap, token: &SecretString) -> Result<(), String> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+        .map_err(|_| "the access token cannot be sent in a header".to_owned())?;
+    value.set_sensitive(true);
+    headers.insert(AUTHORIZATION, value);
+    Ok(())
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(SecretString::from)
+}
+
+/// Reads the body of an error response for its Pinterest `code`, and
+/// rebuilds the response around the body so the generated code can still
+/// decode it.
+async fn read_error_code(
+    response: reqwest::Response,
+) -> reqwest::Result<(reqwest::Response, Option<i64>)> {
+    let status = response.status();
+    let version = response.version();
+    let url = response.url().clone();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+
+    let code = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|value| value.get("code")?.as_i64());
+
+    let mut builder = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url);
+    if let Some(builder_headers) = builder.headers_mut() {
+        *builder_headers = headers;
+    }
+    let rebuilt = builder
+        .body(body)
+        .expect("status and version come from a response that was received");
+    Ok((reqwest::Response::from(rebuilt), code))
 }
 
 #[cfg(test)]

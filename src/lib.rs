@@ -46,6 +46,7 @@
 // which needs the crate to see itself under its own name.
 extern crate self as pinterest_v5;
 
+pub mod auth;
 pub mod client;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]

@@ -8,6 +8,12 @@
 //! every request, and can be told to answer an operation with any status and
 //! body.
 //!
+//! It also plays Pinterest's OAuth side: an authorization page that approves
+//! at once ([`MockServer::authorize_url`]), and token endpoints that check
+//! the app credentials ([`MOCK_CLIENT_ID`], [`MOCK_CLIENT_SECRET`]), issue
+//! access tokens and rotating refresh tokens, and count requests. API calls
+//! are accepted with any access token the mock issued.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use pinterest_v5::mock::MockServer;
@@ -30,8 +36,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+use crate::auth::mock_endpoints::{self, OAuthMock};
+use crate::auth::{AppCredentials, OAuthClient, TokenSet};
 use crate::client::BaseUrl;
 use crate::Client;
+
+pub use crate::auth::mock_endpoints::{TokenRequest, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET};
 
 /// The bearer token the mock accepts unless told otherwise.
 pub const MOCK_ACCESS_TOKEN: &str = "mock-access-token";
@@ -94,6 +104,7 @@ struct State {
     access_token: String,
     scripted: HashMap<&'static str, Scripted>,
     requests: Vec<RecordedRequest>,
+    oauth: OAuthMock,
 }
 
 /// Errors from configuring the mock.
@@ -195,6 +206,100 @@ impl MockServer {
         self.lock().requests.clone()
     }
 
+    /// The URL of the mock's authorization page, to pass to
+    /// [`OAuthClientBuilder::authorize_url`](crate::auth::OAuthClientBuilder::authorize_url).
+    /// A GET with a valid authorization query redirects at once to the
+    /// `redirect_uri` with a new code and the `state`, as if the user had
+    /// approved.
+    pub fn authorize_url(&self) -> String {
+        format!("http://{}/oauth/", self.address)
+    }
+
+    /// An OAuth client for this mock: its token endpoints, its
+    /// authorization page and the app credentials it accepts.
+    pub fn oauth_client(&self) -> OAuthClient {
+        self.oauth_client_builder()
+            .build()
+            .expect("the mock's own URLs are valid")
+    }
+
+    /// Like [`MockServer::oauth_client`], but returns the builder, to set a
+    /// clock or other options.
+    pub fn oauth_client_builder(&self) -> crate::auth::OAuthClientBuilder {
+        OAuthClient::builder(AppCredentials::new(MOCK_CLIENT_ID, MOCK_CLIENT_SECRET))
+            .base_url(BaseUrl::Custom(self.base_url()))
+            .authorize_url(self.authorize_url())
+    }
+
+    /// Issues an authorization code for `redirect_uri` and `scope` (comma
+    /// separated), without the authorization page.
+    pub fn issue_authorization_code(&self, redirect_uri: &str, scope: &str) -> String {
+        self.lock().oauth.issue_code(redirect_uri, scope)
+    }
+
+    /// Issues an access token and a refresh token for `scope` and returns
+    /// them as a token set whose access token expires at `expires_at`. The
+    /// refresh token expires 60 days after `expires_at`.
+    pub fn issue_tokens(&self, scope: &str, expires_at: chrono::DateTime<chrono::Utc>) -> TokenSet {
+        let mut state = self.lock();
+        let access_token = state.oauth.issue_access_token();
+        let refresh_token = state.oauth.issue_refresh_token(scope);
+        TokenSet::new(access_token, expires_at)
+            .with_refresh_token(refresh_token, Some(expires_at + chrono::Duration::days(60)))
+            .with_scopes(&crate::auth::Scope::split(scope))
+    }
+
+    /// Makes every access token issued so far invalid, so API calls with
+    /// them get 401 code 2 (`Authentication failed.`).
+    pub fn expire_access_tokens(&self) {
+        self.lock().oauth.expire_access_tokens();
+    }
+
+    /// Makes every refresh token issued so far invalid, so refreshing with
+    /// them gets 400 code 283 (`The authorization grant is invalid`).
+    pub fn revoke_refresh_tokens(&self) {
+        self.lock().oauth.revoke_refresh_tokens();
+    }
+
+    /// Sets whether a refresh returns a new refresh token and invalidates
+    /// the old one (the default), or returns no refresh token.
+    pub fn set_refresh_token_rotation(&self, rotate: bool) {
+        self.lock().oauth.set_rotation(rotate);
+    }
+
+    /// Sets the `expires_in` of access tokens issued from now on, in
+    /// seconds. Defaults to 30 days.
+    pub fn set_access_token_lifetime(&self, seconds: i64) {
+        self.lock().oauth.set_access_token_lifetime(seconds);
+    }
+
+    /// Makes the next token endpoint request (of any grant, or a
+    /// revocation) fail with `status` and the JSON `body`. Calls queue up,
+    /// one failure per request.
+    pub fn fail_next_token_request(&self, status: u16, body: Value) -> Result<(), MockError> {
+        let status = StatusCode::from_u16(status).map_err(|_| MockError::InvalidStatus(status))?;
+        self.lock().oauth.script_failure(status, body);
+        Ok(())
+    }
+
+    /// Every request to the token endpoints that carried app credentials
+    /// (or none), oldest first.
+    pub fn token_requests(&self) -> Vec<TokenRequest> {
+        self.lock().oauth.token_requests().to_vec()
+    }
+
+    /// How many requests reached the token endpoints with app credentials
+    /// (or none).
+    pub fn token_request_count(&self) -> usize {
+        self.lock().oauth.token_requests().len()
+    }
+
+    /// Every code and token the mock has issued, for tests that check that
+    /// no secret leaks into output.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.lock().oauth.issued_secrets().to_vec()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -224,6 +329,9 @@ fn handle(
     body: Bytes,
 ) -> Response {
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    if method == Method::GET && matches!(uri.path(), "/oauth" | "/oauth/") {
+        return state.oauth.authorize(uri.query());
+    }
     let path = uri
         .path()
         .strip_prefix(API_PREFIX)
@@ -234,7 +342,11 @@ fn handle(
         .starts_with(API_PREFIX)
         .then(|| find_operation(method.as_str(), &path))
         .flatten();
-    let authorized = bearer_token(&headers) == Some(state.access_token.as_str());
+    let token_endpoint = operation.is_some() && mock_endpoints::is_token_endpoint(&path);
+    let authorized = match bearer_token(&headers) {
+        Some(token) => token == state.access_token || state.oauth.accepts_access_token(token),
+        None => token_endpoint && mock_endpoints::has_app_credentials(&headers),
+    };
 
     state.requests.push(RecordedRequest {
         operation_id: operation.map(|op| op.operation_id),
@@ -253,6 +365,11 @@ fn handle(
         let message = format!("Resource not found: {method} {}", uri.path());
         return error_response(StatusCode::NOT_FOUND, 404, &message);
     };
+    if token_endpoint {
+        if let Some(response) = state.oauth.token_endpoint(&path, &headers, &body) {
+            return response;
+        }
+    }
     if !authorized {
         return error_response(StatusCode::UNAUTHORIZED, 2, "Authentication failed.");
     }
@@ -424,6 +541,37 @@ pub async fn call_with_samples(client: &Client, operation_id: &str) -> Option<Sa
 /// optional ones included, so that optional query parameters are sent too.
 pub async fn call_with_all_samples(client: &Client, operation_id: &str) -> Option<SampleOutcome> {
     crate::generated::sample_calls::call(client, operation_id, true).await
+}
+
+/// Where an operation's sample response holds values that a later upstream
+/// release may change: open enum values and objects that may gain fields.
+/// Test support for forward-compatibility checks.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseShape {
+    /// `operationId` as the document spells it.
+    pub operation_id: &'static str,
+    /// JSON pointers of open enum values in the sample body.
+    pub enum_pointers: &'static [&'static str],
+    /// JSON pointers of objects with declared properties in the sample body.
+    pub object_pointers: &'static [&'static str],
+}
+
+static RESPONSE_SHAPES: &[ResponseShape] =
+    include!(concat!(env!("OUT_DIR"), "/response_shapes.rs"));
+
+/// The [`ResponseShape`] of every operation with a JSON success body.
+#[doc(hidden)]
+pub fn response_shapes() -> &'static [ResponseShape] {
+    RESPONSE_SHAPES
+}
+
+/// Serializes every known value of every crate-owned enum, checks the wire
+/// string and decodes it back. Returns how many values were checked and a
+/// description of each failure.
+#[doc(hidden)]
+pub fn check_known_enum_values() -> (usize, Vec<String>) {
+    crate::generated::types::check_known_enum_values()
 }
 
 #[cfg(test)]
