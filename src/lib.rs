@@ -51,6 +51,7 @@ pub mod client;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+pub mod pagination;
 pub mod query;
 
 #[allow(missing_docs, clippy::all, rustdoc::all, unused_imports, dead_code)]
