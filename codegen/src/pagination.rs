@@ -104,7 +104,7 @@ fn builder_name(method_name: &str) -> String {
 
 /// `(success type, error type)` of each builder's `send`, by builder name,
 /// with paths made to resolve from the generated file's root.
-fn send_signatures(file: &syn::File) -> HashMap<String, (syn::Type, syn::Type)> {
+pub(crate) fn send_signatures(file: &syn::File) -> HashMap<String, (syn::Type, syn::Type)> {
     let mut signatures = HashMap::new();
     let Some(items) = module_items(file, "builder") else {
         return signatures;

@@ -10,6 +10,7 @@ use quote::ToTokens;
 use serde_json::Value;
 
 use crate::build::Pipeline;
+use crate::pagination::send_signatures;
 use crate::passes::{mark_variant_tags, PASSES};
 use crate::sample_calls::builder_fields;
 
@@ -122,48 +123,10 @@ fn compact(tokens: &impl ToTokens) -> String {
 
 /// Success type of each builder's `send`, by builder struct name.
 fn success_types(file: &syn::File) -> BTreeMap<String, String> {
-    let mut types = BTreeMap::new();
-    let module = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
-        _ => None,
-    });
-    let Some((_, items)) = module else {
-        return types;
-    };
-
-    for item in items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        let syn::Type::Path(self_type) = block.self_ty.as_ref() else {
-            continue;
-        };
-        let Some(name) = self_type.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-
-        for member in &block.items {
-            let syn::ImplItem::Fn(function) = member else {
-                continue;
-            };
-            if function.sig.ident != "send" {
-                continue;
-            }
-            if let syn::ReturnType::Type(_, ty) = &function.sig.output {
-                types.insert(name.clone(), success_type(ty));
-            }
-        }
-    }
-    types
-}
-
-/// `T` out of `Result<ResponseValue<T>, Error<E>>`.
-fn success_type(ty: &syn::Type) -> String {
-    let text = compact(ty);
-    text.strip_prefix("Result<ResponseValue<")
-        .and_then(|rest| rest.split_once(">,Error<"))
-        .map(|(success, _)| success.to_owned())
-        .unwrap_or(text)
+    send_signatures(file)
+        .into_iter()
+        .map(|(builder, (success, _))| (builder, compact(&success)))
+        .collect()
 }
 
 fn generated_operation_count(pipeline: &Pipeline) -> usize {
