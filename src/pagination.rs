@@ -24,6 +24,10 @@
 //! A stream ends after the page whose bookmark is missing, null or empty. A
 //! bookmark that comes back a second time ends the stream with
 //! [`PaginationError::RepeatedBookmark`] instead of looping forever.
+//!
+//! TODO: pages are requested one at a time, with no retry and no prefetch of
+//! the next page, and `page_size` is not checked against Pinterest's 1..=250
+//! before sending.
 
 use std::collections::HashSet;
 use std::fmt;
