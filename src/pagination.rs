@@ -221,7 +221,7 @@ async fn next_page<'a, B: Paginated<'a>>(mut state: State<B>) -> Step<'a, B> {
     ))
 }
 
-/// The `operationId` of every operation whose builder implements
+/// Returns the `operationId` of every operation whose builder implements
 /// [`Paginated`].
 pub fn paginated_operations() -> &'static [&'static str] {
     crate::generated::PAGINATED_OPERATIONS

@@ -3,8 +3,8 @@
 //!
 //! For every operation, the mock's sample response is mutated once per open
 //! enum position (the value replaced by one the document does not list) and
-//! once per object (an unknown field added), served by the mock and decoded
-//! through the public client.
+//! once per object (an unknown field added). Each mutated body is served by
+//! the mock and decoded through the public client.
 
 #![cfg(feature = "mock")]
 

@@ -32,7 +32,7 @@ pub struct PaginatedOperation {
     pub error: syn::Type,
 }
 
-/// Every paginated operation, in document order.
+/// Finds every paginated operation, in document order.
 pub fn paginated_operations(file: &syn::File, facts: &[OperationFacts]) -> Vec<PaginatedOperation> {
     let fields = builder_fields(file);
     let signatures = send_signatures(file);
@@ -185,8 +185,8 @@ fn type_fields(file: &syn::File) -> HashMap<String, Vec<(String, syn::Type)>> {
     structs
 }
 
-/// The element type of the page's `items` when the page also has an
-/// optional `bookmark` string.
+/// Returns the element type of the page's `items` when the page also has
+/// an optional `bookmark` string.
 fn page_item(
     page: &syn::Type,
     structs: &HashMap<String, Vec<(String, syn::Type)>>,
@@ -213,8 +213,8 @@ fn page_item(
     Some(qualify_in_types(item))
 }
 
-/// A type written inside the `types` module, made to resolve from the root
-/// of the generated file: a bare name gets a `types::` prefix.
+/// Qualifies a type written inside the `types` module so that it resolves
+/// from the root of the generated file: a bare name gets a `types::` prefix.
 fn qualify_in_types(ty: syn::Type) -> syn::Type {
     match &ty {
         syn::Type::Path(path)

@@ -79,7 +79,7 @@ fn check_openapi_version(path: &Path, document: &Value) -> Result<(), SpecError>
     })
 }
 
-/// How a release change affects users of the crate.
+/// The effect of a release change on users of the crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Compatibility {
     /// Nothing users can see changed.
@@ -115,7 +115,7 @@ impl Compatibility {
 /// One entry of an [`ApiDiff`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// What changed, for example `operation boards/list`.
+    /// The changed item, for example `operation boards/list`.
     pub subject: String,
     /// How, for example `added` or `removed`.
     pub detail: String,
@@ -139,7 +139,7 @@ pub struct ApiDiff {
 }
 
 impl ApiDiff {
-    /// Every change, grouped.
+    /// Returns every change, grouped by kind.
     pub fn groups(&self) -> [(&'static str, &[Change]); 5] {
         [
             ("operations", &self.operations),
@@ -150,7 +150,7 @@ impl ApiDiff {
         ]
     }
 
-    /// The overall classification.
+    /// Classifies the whole diff.
     pub fn compatibility(&self) -> Compatibility {
         let changes: Vec<&Change> = self.groups().iter().flat_map(|(_, c)| c.iter()).collect();
         if changes.iter().any(|c| c.breaking) {
@@ -162,7 +162,7 @@ impl ApiDiff {
         }
     }
 
-    /// How many operations were added.
+    /// Counts the operations added.
     pub fn operations_added(&self) -> usize {
         self.operations
             .iter()
@@ -170,7 +170,7 @@ impl ApiDiff {
             .count()
     }
 
-    /// How many operations were removed.
+    /// Counts the operations removed.
     pub fn operations_removed(&self) -> usize {
         self.operations
             .iter()
@@ -198,7 +198,7 @@ impl fmt::Display for ApiDiff {
     }
 }
 
-/// The API diff from `old` to `new` (both documents after corrections).
+/// Computes the API diff from `old` to `new` (both documents after corrections).
 pub fn api_diff(old: &Value, new: &Value) -> ApiDiff {
     let old_ops = operation_map(old);
     let new_ops = operation_map(new);

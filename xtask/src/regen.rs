@@ -155,8 +155,9 @@ fn read_source(from: &str) -> Result<Vec<u8>, String> {
     std::fs::read(from).map_err(|e| format!("failed to read {from}: {e}"))
 }
 
-/// Where the build will find the document: the file itself when it is in
-/// the spec directory already, or a copy in the crate's ignored `spec/`.
+/// Returns the path the build will read the document from. That is the file
+/// itself when it is in the spec directory already, and otherwise a copy
+/// written to the crate's ignored `spec/`.
 fn local_path(from: &str, bytes: &[u8]) -> Result<PathBuf, String> {
     let name = Path::new(from)
         .file_name()
