@@ -17,7 +17,7 @@
 //!
 //! let boards = client.boards_list().page_size(25).send().await?;
 //! for board in &boards.items {
-//!     println!("{} {}", board.id.as_deref().unwrap_or("?"), board.name);
+//!     println!("{} {}", board.id.as_str(), board.name);
 //! }
 //! # Ok(())
 //! # }

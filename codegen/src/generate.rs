@@ -64,6 +64,9 @@ pub fn generate(normalized: &Normalized) -> Result<Generated, GenerateError> {
     let rewritten = postprocess::rewrite_query_styles(&mut file, &normalized.output.query_styles)?;
     postprocess_counts.push(("query_style_call_sites", rewritten));
 
+    let fenced = postprocess::fence_untagged_code_blocks(&mut file);
+    postprocess_counts.push(("doc_code_blocks_marked_text", fenced));
+
     let mut enums = owned_enum_items(&normalized.output.owned_enums);
     enums.push(known_values_check(&normalized.output.owned_enums));
     postprocess::append_to_types(&mut file, enums)?;

@@ -178,6 +178,61 @@ pub fn append_to_types(
     Ok(count)
 }
 
+/// Marks fenced code blocks without a language in generated doc comments as
+/// `text`. Descriptions in the document contain such blocks (JSON, shell
+/// commands), which rustdoc would otherwise compile as Rust doctests.
+/// Returns how many doc comments changed.
+pub fn fence_untagged_code_blocks(file: &mut syn::File) -> usize {
+    let mut fencer = Fencer { changed: 0 };
+    fencer.visit_file_mut(file);
+    fencer.changed
+}
+
+struct Fencer {
+    changed: usize,
+}
+
+impl VisitMut for Fencer {
+    fn visit_attribute_mut(&mut self, attribute: &mut syn::Attribute) {
+        if !attribute.path().is_ident("doc") {
+            return;
+        }
+        let syn::Meta::NameValue(pair) = &mut attribute.meta else {
+            return;
+        };
+        let Some(text) = string_literal(&pair.value) else {
+            return;
+        };
+        let fenced = tag_untagged_fences(&text);
+        if fenced != text {
+            pair.value = syn::parse_quote!(#fenced);
+            self.changed += 1;
+        }
+    }
+}
+
+/// Adds `text` to every opening code fence that has no language.
+fn tag_untagged_fences(doc: &str) -> String {
+    let mut in_block = false;
+    let lines: Vec<String> = doc
+        .split('\n')
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with("```") {
+                return line.to_owned();
+            }
+            let opening = !in_block;
+            in_block = !in_block;
+            if opening && trimmed.trim_end() == "```" {
+                format!("{}text", line.trim_end())
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +287,18 @@ mod tests {
         );
         assert_eq!(source.matches("QueryParam :: new (\"columns\"").count(), 1);
         assert_eq!(source.matches("QueryParam :: new (\"other\"").count(), 1);
+    }
+
+    #[test]
+    fn untagged_fences_become_text() {
+        let doc = "Example:\n```\ncurl -X POST\n```\nand\n  ```json\n{}\n  ```\n```\nx\n```";
+
+        let fenced = tag_untagged_fences(doc);
+
+        assert_eq!(
+            fenced,
+            "Example:\n```text\ncurl -X POST\n```\nand\n  ```json\n{}\n  ```\n```text\nx\n```"
+        );
     }
 
     #[test]
