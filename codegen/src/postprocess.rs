@@ -203,12 +203,79 @@ impl VisitMut for Fencer {
         let Some(text) = string_literal(&pair.value) else {
             return;
         };
-        let fenced = tag_untagged_fences(&text);
+        let fenced = tag_untagged_fences(&fence_indented_blocks(&dedent(&text)));
         if fenced != text {
             pair.value = syn::parse_quote!(#fenced);
             self.changed += 1;
         }
     }
+}
+
+/// Removes the indentation that all non-blank lines share, which some
+/// descriptions in the document carry as a whole.
+fn dedent(doc: &str) -> String {
+    let common = doc
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    if common == 0 {
+        return doc.to_owned();
+    }
+    doc.split('\n')
+        .map(|line| {
+            line.get(common..)
+                .unwrap_or_else(|| line.trim_start_matches(' '))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Wraps Markdown indented code blocks (a run of lines indented by four or
+/// more spaces after a blank line, outside a fence) in a `text` fence,
+/// because rustdoc compiles indented blocks as Rust doctests.
+fn fence_indented_blocks(doc: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_fence = false;
+    let mut in_indented = false;
+    let mut previous_blank = true;
+
+    for line in doc.split('\n') {
+        let blank = line.trim().is_empty();
+        let indented = line.starts_with("    ") || line.starts_with('\t');
+        if line.trim_start().starts_with("```") && !in_indented {
+            in_fence = !in_fence;
+        }
+
+        if in_indented && !blank && !indented {
+            close_indented(&mut out);
+            in_indented = false;
+        }
+        if !in_fence && !in_indented && indented && !blank && previous_blank {
+            out.push("```text".to_owned());
+            in_indented = true;
+        }
+
+        out.push(line.to_owned());
+        previous_blank = blank;
+    }
+    if in_indented {
+        close_indented(&mut out);
+    }
+    out.join("\n")
+}
+
+/// Closes a `text` fence opened for an indented block, before the blank
+/// lines that ended it.
+fn close_indented(out: &mut Vec<String>) {
+    let trailing_blank = out
+        .iter()
+        .rev()
+        .take_while(|line| line.trim().is_empty())
+        .count();
+    let at = out.len() - trailing_blank;
+    out.insert(at, "```".to_owned());
 }
 
 /// Adds `text` to every opening code fence that has no language.
@@ -298,6 +365,28 @@ mod tests {
         assert_eq!(
             fenced,
             "Example:\n```text\ncurl -X POST\n```\nand\n  ```json\n{}\n  ```\n```text\nx\n```"
+        );
+    }
+
+    #[test]
+    fn indented_description_becomes_prose() {
+        let doc = "    List Pins.\n\n    - one\n    - two";
+
+        assert_eq!(
+            fence_indented_blocks(&dedent(doc)),
+            "List Pins.\n\n- one\n- two"
+        );
+    }
+
+    #[test]
+    fn indented_block_fenced_as_text() {
+        let doc = "Call it like this:\n\n    curl -X GET `x`\n    more\n\nThen done.";
+
+        let fenced = fence_indented_blocks(&dedent(doc));
+
+        assert_eq!(
+            fenced,
+            "Call it like this:\n\n```text\n    curl -X GET `x`\n    more\n```\n\nThen done."
         );
     }
 
