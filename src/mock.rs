@@ -43,7 +43,7 @@ use crate::Client;
 
 pub use crate::auth::mock_endpoints::{TokenRequest, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET};
 
-/// The bearer token the mock accepts unless told otherwise.
+/// The bearer token the mock accepts until [`MockServer::set_access_token`] changes it.
 pub const MOCK_ACCESS_TOKEN: &str = "mock-access-token";
 
 /// Path prefix the mock serves the API under, like Pinterest's `/v5`.
@@ -60,7 +60,7 @@ pub struct MockOperation {
     pub method: &'static str,
     /// Path template below `/v5`, for example `/boards/{board_id}`.
     pub path: &'static str,
-    /// Success status the mock answers with.
+    /// Success status of the mock's response.
     pub status: u16,
     /// Sample JSON body of the success response, if it has one.
     pub body: Option<&'static str>,
@@ -68,7 +68,7 @@ pub struct MockOperation {
 
 static OPERATIONS: &[MockOperation] = include!(concat!(env!("OUT_DIR"), "/mock_table.rs"));
 
-/// Every operation of the document, in document order.
+/// Returns every operation of the document, in document order.
 pub fn operations() -> &'static [MockOperation] {
     OPERATIONS
 }
@@ -92,7 +92,7 @@ pub struct RecordedRequest {
     pub authorized: bool,
 }
 
-/// A response the mock was told to give instead of the sample.
+/// A scripted response that replaces the sample.
 #[derive(Debug, Clone)]
 struct Scripted {
     status: StatusCode,
@@ -201,7 +201,7 @@ impl MockServer {
         Ok(())
     }
 
-    /// Every request received so far, oldest first.
+    /// Returns every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().requests.clone()
     }

@@ -13,6 +13,7 @@ use quote::{format_ident, quote};
 
 use crate::generate::GenerateError;
 use crate::inventory::OperationFacts;
+use crate::postprocess::module_items;
 use crate::sample_calls::builder_fields;
 
 /// A paginated operation and the types its pages hold.
@@ -227,13 +228,6 @@ fn qualify_in_types(ty: syn::Type) -> syn::Type {
         }
         _ => ty,
     }
-}
-
-fn module_items<'f>(file: &'f syn::File, name: &str) -> Option<&'f Vec<syn::Item>> {
-    file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

@@ -158,6 +158,14 @@ fn string_literal(expr: &syn::Expr) -> Option<String> {
     }
 }
 
+/// The items of the generated top-level module `name`, such as `builder`.
+pub(crate) fn module_items<'f>(file: &'f syn::File, name: &str) -> Option<&'f Vec<syn::Item>> {
+    file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
 /// Appends `items` to the generated `types` module. Returns how many were added.
 pub fn append_to_types(
     file: &mut syn::File,

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::generate::GenerateError;
 use crate::inventory::OperationFacts;
 use crate::passes::walk::{resolve, METHODS};
-use crate::postprocess::progenitor_operation_name;
+use crate::postprocess::{module_items, progenitor_operation_name};
 use crate::samples::sample;
 
 /// One settable field of a generated operation builder.
@@ -83,11 +83,7 @@ fn client_methods(file: &syn::File) -> Vec<(String, String)> {
 /// Fields of the structs in the generated `builder` module, except `client`.
 fn builder_structs(file: &syn::File) -> HashMap<String, Vec<BuilderField>> {
     let mut structs = HashMap::new();
-    let module = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
-        _ => None,
-    });
-    let Some((_, items)) = module else {
+    let Some(items) = module_items(file, "builder") else {
         return structs;
     };
 

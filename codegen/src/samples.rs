@@ -20,7 +20,7 @@ const MAX_DEPTH: usize = 12;
 /// samples read like real responses without growing without bound.
 const OPTIONAL_DEPTH: usize = 4;
 
-/// A sample value for `schema` inside `document`.
+/// Builds a sample value for `schema` inside `document`.
 pub fn sample(document: &Value, schema: &Value) -> Value {
     sample_with_shape(document, schema).0
 }
@@ -35,7 +35,7 @@ pub struct SampleShape {
     pub object_pointers: Vec<String>,
 }
 
-/// A sample value and its [`SampleShape`]. Enum schemas that carry
+/// Builds a sample value and its [`SampleShape`]. Enum schemas that carry
 /// [`VARIANT_TAG_MARKER`] are closed, so their values are not listed.
 pub fn sample_with_shape(document: &Value, schema: &Value) -> (Value, SampleShape) {
     let sampler = Sampler {
