@@ -3,13 +3,17 @@
 
 use std::time::Duration;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
-use reqwest::{ResponseBuilderExt, StatusCode};
+use std::sync::Arc;
+
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::{codes, hook_message, AuthError, TokenProvider};
-use crate::{Client, Error};
+use crate::auth::TokenProvider;
+use crate::call;
+use crate::ratelimit::{Limiter, RateLimits};
+use crate::retry::RetryPolicy;
+use crate::Client;
 
 /// Pinterest's production API.
 pub const PRODUCTION_URL: &str = "https://api.pinterest.com/v5";
@@ -18,8 +22,12 @@ pub const PRODUCTION_URL: &str = "https://api.pinterest.com/v5";
 /// money. Some operations are not available there.
 pub const SANDBOX_URL: &str = "https://api-sandbox.pinterest.com/v5";
 
-/// Default time limit for a whole request, from connect to the last byte.
+/// Default time limit for one attempt, from connect to the last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default time limit for a whole call: every attempt, retry wait and
+/// rate-limit wait.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Default time limit for opening a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -95,7 +103,11 @@ pub enum ConfigError {
 /// Client state that generated code carries and hooks read.
 #[derive(Clone, Debug)]
 pub struct Inner {
-    token_provider: Option<TokenProvider>,
+    pub(crate) token_provider: Option<TokenProvider>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Arc<Limiter>,
+    pub(crate) total_timeout: Duration,
+    pub(crate) sandbox: bool,
 }
 
 /// Builder for [`Client`], returned by [`Client::builder`].
@@ -107,6 +119,10 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
+    total_timeout: Duration,
+    retry: RetryPolicy,
+    rate_limits: RateLimits,
+    sandbox: bool,
 }
 
 impl Default for ClientBuilder {
@@ -117,6 +133,10 @@ impl Default for ClientBuilder {
             user_agent: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
+            retry: RetryPolicy::default(),
+            rate_limits: RateLimits::default(),
+            sandbox: false,
         }
     }
 }
@@ -152,9 +172,40 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the time limit for a whole request. Defaults to [`DEFAULT_TIMEOUT`].
+    /// Sets the time limit for one attempt, from connect to the last byte.
+    /// Defaults to [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets the time limit for a whole call, retries and waits included.
+    /// Defaults to [`DEFAULT_TOTAL_TIMEOUT`].
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// Sets when failed attempts are retried. Defaults to
+    /// [`RetryPolicy::default`]; [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Applies the sandbox's rules to a [`BaseUrl::Custom`] server, such as
+    /// a proxy in front of the sandbox or a mock of it: operations the
+    /// sandbox does not serve fail before sending. [`BaseUrl::Sandbox`]
+    /// always applies them.
+    pub fn sandbox_rules(mut self, sandbox: bool) -> Self {
+        self.sandbox = sandbox;
+        self
+    }
+
+    /// Sets the client-side rate limiter's quotas. Defaults to
+    /// [`RateLimits::default`]; [`RateLimits::disabled`] turns it off.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
         self
     }
 
@@ -186,6 +237,10 @@ impl ClientBuilder {
 
         let inner = Inner {
             token_provider: self.token_provider,
+            retry: self.retry,
+            limiter: Limiter::new(self.rate_limits),
+            total_timeout: self.total_timeout,
+            sandbox: self.sandbox || self.base_url == BaseUrl::Sandbox,
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
@@ -254,154 +309,29 @@ fn user_agent(application: Option<&str>) -> Result<HeaderValue, ConfigError> {
     })
 }
 
-/// A failed refresh after Pinterest rejected the access token, attached by
-/// [`Client::exec`] to the 401 response for [`Client::post`] to return.
-#[derive(Clone)]
-struct RefreshFailure(AuthError);
-
 impl ClientHooks<Inner> for Client {
-    /// Adds the bearer token, refreshed first if the provider finds it due,
-    /// and removes progenitor's `api-version` header.
-    ///
-    /// A provider failure becomes [`Error::Custom`]; read its kind with
-    /// [`AuthErrorExt`](crate::auth::AuthErrorExt).
+    /// Checks that the operation is served at the client's base URL, adds
+    /// the bearer token (refreshed first if the provider finds it due) and
+    /// removes progenitor's `api-version` header.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         request.headers_mut().remove(PROGENITOR_VERSION_HEADER);
-
-        if let Some(provider) = &self.inner().token_provider {
-            let token = provider
-                .access_token()
-                .await
-                .map_err(|error| Error::Custom(hook_message(&error)))?;
-            set_bearer(request.headers_mut(), &token).map_err(Error::InvalidRequest)?;
-        }
-        Ok(())
+        // Boxed so that every generated call's future stays small.
+        Box::pin(call::prepare(self, request, info)).await
     }
 
-    /// Sends the request. With a refreshing provider, a 401 whose Pinterest
-    /// code is [`codes::AUTHENTICATION_FAILED`] makes the provider refresh
-    /// once, and the request is replayed once with the new token. The
-    /// replay's response is returned whatever it is, so a token that keeps
-    /// failing cannot cause a loop. Other 401s and 403s (missing scope or
-    /// permission) are returned without a refresh, because a new token has
-    /// the same scopes.
+    /// Sends the request's attempts: rate limiting, retries and the one
+    /// refresh after a rejected token. See [`crate::retry`].
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let refreshing = self
-            .inner()
-            .token_provider
-            .as_ref()
-            .and_then(TokenProvider::as_refreshing);
-        let Some(provider) = refreshing else {
-            return self.client().execute(request).await;
-        };
-
-        let replay = request.try_clone();
-        let sent_token = bearer_token(request.headers());
-        let response = self.client().execute(request).await?;
-        if response.status() != StatusCode::UNAUTHORIZED {
-            return Ok(response);
-        }
-        let (mut response, code) = read_error_code(response).await?;
-        let Some(sent_token) = sent_token.filter(|_| code == Some(codes::AUTHENTICATION_FAILED))
-        else {
-            return Ok(response);
-        };
-
-        let token = match provider.refresh_rejected(sent_token.expose_secret()).await {
-            Ok(token) => token,
-            Err(error) => {
-                response.extensions_mut().insert(RefreshFailure(error));
-                return Ok(response);
-            }
-        };
-        let Some(mut replay) = replay else {
-            // NOTE: a streamed body cannot be cloned, so such a request is
-            // not replayed. The caller receives the 401, and a retry uses the
-            // refreshed token.
-            tracing::warn!(
-                operation = info.operation_id,
-                "refreshed the rejected access token, but the request body cannot be replayed"
-            );
-            return Ok(response);
-        };
-        if set_bearer(replay.headers_mut(), &token).is_err() {
-            return Ok(response);
-        }
-        tracing::info!(
-            operation = info.operation_id,
-            "replaying the request once with the refreshed access token"
-        );
-        self.client().execute(replay).await
+        Box::pin(call::execute(self, request, info)).await
     }
-
-    /// Turns a refresh failure recorded by [`Client::exec`] into the
-    /// operation's error.
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        let failure = result
-            .as_ref()
-            .ok()
-            .and_then(|response| response.extensions().get::<RefreshFailure>());
-        match failure {
-            Some(RefreshFailure(error)) => Err(Error::Custom(hook_message(error))),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Sets `Authorization: Bearer <token>`, marked sensitive so HTTP logging
-/// leaves it out.
-fn set_bearer(headers: &mut HeaderMap, token: &SecretString) -> Result<(), String> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-        .map_err(|_| "the access token cannot be sent in a header".to_owned())?;
-    value.set_sensitive(true);
-    headers.insert(AUTHORIZATION, value);
-    Ok(())
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").map(SecretString::from)
-}
-
-/// Reads the body of an error response for its Pinterest `code`, and
-/// rebuilds the response around the body so the generated code can still
-/// decode it.
-async fn read_error_code(
-    response: reqwest::Response,
-) -> reqwest::Result<(reqwest::Response, Option<i64>)> {
-    let status = response.status();
-    let version = response.version();
-    let url = response.url().clone();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-
-    let code = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|value| value.get("code")?.as_i64());
-
-    let mut builder = http::Response::builder()
-        .status(status)
-        .version(version)
-        .url(url);
-    if let Some(builder_headers) = builder.headers_mut() {
-        *builder_headers = headers;
-    }
-    let rebuilt = builder
-        .body(body)
-        .expect("status and version come from a response that was received");
-    Ok((reqwest::Response::from(rebuilt), code))
 }
 
 #[cfg(test)]

@@ -26,6 +26,17 @@
 //! Request and response types live in [`types`]; the builders that
 //! operations return live in [`builder`].
 //!
+//! # Where to read next
+//!
+//! - [`error`]: the one [`Error`] type every call returns, and
+//!   [`ErrorKind`], which classifies it by HTTP status and Pinterest code.
+//! - [`retry`]: which failures are retried, the backoff, and per-call
+//!   [`CallOptions`].
+//! - [`ratelimit`]: the client-side limiter per token and rate-limit
+//!   category, and the rate-limit headers.
+//! - [`auth`]: OAuth 2.0, token refresh and token storage.
+//! - [`pagination`]: streams over the 56 bookmark-paginated lists.
+//!
 //! # Cargo features
 //!
 //! | feature | default | what it adds |
@@ -47,12 +58,16 @@
 extern crate self as pinterest_v5;
 
 pub mod auth;
+mod call;
 pub mod client;
+pub mod error;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 pub mod pagination;
 pub mod query;
+pub mod ratelimit;
+pub mod retry;
 
 #[allow(missing_docs, clippy::all, rustdoc::all, unused_imports, dead_code)]
 // The generated module documents what the OpenAPI document documents; some
@@ -62,7 +77,9 @@ mod generated {
 }
 
 pub use client::{BaseUrl, ClientBuilder, ConfigError};
-pub use generated::{builder, types, ByteStream, Client, Error, ResponseValue};
+pub use error::{Error, ErrorKind};
+pub use generated::{builder, types, ByteStream, Client, ResponseValue};
+pub use retry::{CallOptions, RetryPolicy};
 
 /// The upstream release of Pinterest's OpenAPI document this crate was
 /// generated from.

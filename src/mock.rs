@@ -26,7 +26,9 @@
 //! # }
 //! ```
 
-use std::collections::HashMap;
+mod faults;
+
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -42,6 +44,7 @@ use crate::client::BaseUrl;
 use crate::Client;
 
 pub use crate::auth::mock_endpoints::{TokenRequest, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET};
+pub use faults::Fault;
 
 /// The bearer token the mock accepts until [`MockServer::set_access_token`] changes it.
 pub const MOCK_ACCESS_TOKEN: &str = "mock-access-token";
@@ -103,6 +106,7 @@ struct Scripted {
 struct State {
     access_token: String,
     scripted: HashMap<&'static str, Scripted>,
+    faults: HashMap<&'static str, VecDeque<Fault>>,
     requests: Vec<RecordedRequest>,
     oauth: OAuthMock,
 }
@@ -117,6 +121,9 @@ pub enum MockError {
     /// The status is not a valid HTTP status code.
     #[error("invalid HTTP status {0}; use a code from 100 to 999")]
     InvalidStatus(u16),
+    /// A scripted header name or value cannot be sent in HTTP.
+    #[error("invalid header `{0}`; use a token name and a visible ASCII value")]
+    InvalidHeader(String),
 }
 
 /// A running mock server. It stops when dropped.
@@ -140,7 +147,13 @@ impl MockServer {
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let state = Arc::clone(&handler_state);
-                async move { handle(&state, method, uri, headers, body) }
+                async move {
+                    let response = handle(&state, method, uri, headers, body);
+                    if let Some(faults::FaultDelay(delay)) = response.extensions().get() {
+                        tokio::time::sleep(*delay).await;
+                    }
+                    response
+                }
             },
         );
 
@@ -373,10 +386,32 @@ fn handle(
     if !authorized {
         return error_response(StatusCode::UNAUTHORIZED, 2, "Authentication failed.");
     }
+    let fault = state
+        .faults
+        .get_mut(operation.operation_id)
+        .and_then(VecDeque::pop_front);
+    if let Some(fault) = fault {
+        let mut response = fault
+            .response()
+            .unwrap_or_else(|| normal_response(&state, operation, &method, &body));
+        response
+            .extensions_mut()
+            .insert(faults::FaultDelay(fault.wait()));
+        return response;
+    }
+    normal_response(&state, operation, &method, &body)
+}
+
+fn normal_response(
+    state: &State,
+    operation: &'static MockOperation,
+    method: &Method,
+    body: &[u8],
+) -> Response {
     if let Some(scripted) = state.scripted.get(operation.operation_id) {
         return (scripted.status, axum::Json(scripted.body.clone())).into_response();
     }
-    sample_response(operation, &method, &body)
+    sample_response(operation, method, body)
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -472,44 +507,28 @@ pub struct SampleOutcome {
 
 impl SampleOutcome {
     #[doc(hidden)]
-    pub fn from_result<T, E: std::fmt::Debug>(
-        result: Result<crate::ResponseValue<T>, crate::Error<E>>,
-    ) -> Self {
+    pub fn from_result<T>(result: Result<crate::ResponseValue<T>, crate::Error>) -> Self {
         match result {
             Ok(response) => SampleOutcome {
                 status: Some(response.status().as_u16()),
                 result: Ok(()),
             },
             Err(error) => SampleOutcome {
-                status: error.status().map(|s| s.as_u16()),
-                result: Err(describe_error(error)),
+                status: error.status(),
+                result: Err(describe_error(&error)),
             },
         }
     }
 }
 
-fn describe_error<E: std::fmt::Debug>(error: crate::Error<E>) -> String {
+fn describe_error(error: &crate::Error) -> String {
     match error {
-        crate::Error::ErrorResponse(response) => {
-            format!(
-                "error response {}: {:?}",
-                response.status(),
-                response.into_inner()
-            )
+        crate::Error::Decode(decode) => {
+            let excerpt: String = decode.body_excerpt.chars().take(300).collect();
+            format!("{decode}; body starts {excerpt}")
         }
-        crate::Error::InvalidResponsePayload(body, decode) => {
-            let text = String::from_utf8_lossy(&body);
-            let excerpt: String = text.chars().take(300).collect();
-            format!("response did not decode: {decode}; body starts {excerpt}")
-        }
-        crate::Error::UnexpectedResponse(response) => {
-            format!("unexpected response status {}", response.status())
-        }
-        crate::Error::InvalidRequest(message) => format!("invalid request: {message}"),
-        crate::Error::CommunicationError(e) => format!("communication error: {e}"),
-        crate::Error::ResponseBodyError(e) => format!("failed to read the response body: {e}"),
-        crate::Error::InvalidUpgrade(e) => format!("invalid upgrade: {e}"),
-        crate::Error::Custom(message) => message,
+        crate::Error::Api(api) => format!("{api}; body {}", api.body_excerpt),
+        other => other.to_string(),
     }
 }
 

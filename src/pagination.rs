@@ -36,16 +36,16 @@ use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 /// The future a builder returns for one page.
-pub type PageFuture<'a, P, E> = BoxFuture<'a, Result<P, crate::Error<E>>>;
+pub type PageFuture<'a, P> = BoxFuture<'a, Result<P, crate::Error>>;
 
 /// A stream of pages, as [`Paginated::pages`] returns it.
-pub type PageStream<'a, T, E> = BoxStream<'a, Result<Page<T>, PaginationError<E>>>;
+pub type PageStream<'a, T> = BoxStream<'a, Result<Page<T>, PaginationError>>;
 
 /// The future [`Paginated::collect_items`] returns.
-pub type CollectFuture<'a, T, E> = BoxFuture<'a, Result<Vec<T>, PaginationError<E>>>;
+pub type CollectFuture<'a, T> = BoxFuture<'a, Result<Vec<T>, PaginationError>>;
 
 /// A stream of items, as [`Paginated::items`] returns it.
-pub type ItemStream<'a, T, E> = BoxStream<'a, Result<T, PaginationError<E>>>;
+pub type ItemStream<'a, T> = BoxStream<'a, Result<T, PaginationError>>;
 
 /// One page of a paginated list.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,10 +58,12 @@ pub struct Page<T> {
 }
 
 /// Errors from a pagination stream.
-pub enum PaginationError<E> {
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PaginationError {
     /// A page request failed. Pages before it were delivered; resume from
     /// the last page's `next_bookmark`.
-    Api(crate::Error<E>),
+    Api(crate::Error),
     /// The API returned a bookmark it had returned before, so following it
     /// would loop forever.
     RepeatedBookmark {
@@ -72,13 +74,10 @@ pub enum PaginationError<E> {
     },
 }
 
-impl<E> fmt::Display for PaginationError<E> {
+impl fmt::Display for PaginationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PaginationError::Api(error) => match error.status() {
-                Some(status) => write!(f, "a page request failed with status {status}"),
-                None => f.write_str("a page request failed before a response arrived"),
-            },
+            PaginationError::Api(error) => write!(f, "a page request failed: {error}"),
             PaginationError::RepeatedBookmark {
                 operation_id,
                 bookmark,
@@ -90,29 +89,7 @@ impl<E> fmt::Display for PaginationError<E> {
     }
 }
 
-impl<E> fmt::Debug for PaginationError<E>
-where
-    crate::Error<E>: fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaginationError::Api(error) => f.debug_tuple("Api").field(error).finish(),
-            PaginationError::RepeatedBookmark {
-                operation_id,
-                bookmark,
-            } => f
-                .debug_struct("RepeatedBookmark")
-                .field("operation_id", operation_id)
-                .field("bookmark", bookmark)
-                .finish(),
-        }
-    }
-}
-
-impl<E> std::error::Error for PaginationError<E>
-where
-    crate::Error<E>: std::error::Error + 'static,
-{
+impl std::error::Error for PaginationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             PaginationError::Api(error) => Some(error),
@@ -128,8 +105,6 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     type Item: Send + 'a;
     /// The operation's success type, one page.
     type Page: Send + 'a;
-    /// The operation's error body type.
-    type ErrorBody: Send + 'a;
 
     /// The operation's `operationId`.
     const OPERATION_ID: &'static str;
@@ -138,14 +113,14 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     fn with_bookmark(self, bookmark: &str) -> Self;
 
     /// Requests one page with the builder's arguments.
-    fn fetch(self) -> PageFuture<'a, Self::Page, Self::ErrorBody>;
+    fn fetch(self) -> PageFuture<'a, Self::Page>;
 
     /// Splits a page into its items and its next bookmark.
     fn into_parts(page: Self::Page) -> (Vec<Self::Item>, Option<String>);
 
     /// Streams the list page by page, starting from the builder's bookmark
     /// (the first page when none is set).
-    fn pages(self) -> PageStream<'a, Self::Item, Self::ErrorBody> {
+    fn pages(self) -> PageStream<'a, Self::Item> {
         let state = State {
             builder: Some(self),
             seen: HashSet::new(),
@@ -154,7 +129,7 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     }
 
     /// Streams the list's items across all pages.
-    fn items(self) -> ItemStream<'a, Self::Item, Self::ErrorBody> {
+    fn items(self) -> ItemStream<'a, Self::Item> {
         self.pages()
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
@@ -163,7 +138,7 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
 
     /// Collects at most `max` items, requesting no page after the one that
     /// reaches `max`.
-    fn collect_items(self, max: usize) -> CollectFuture<'a, Self::Item, Self::ErrorBody> {
+    fn collect_items(self, max: usize) -> CollectFuture<'a, Self::Item> {
         Box::pin(async move {
             let mut items = Vec::new();
             let mut pages = self.pages();
@@ -187,7 +162,7 @@ struct State<B> {
 }
 
 type Step<'a, B> = Option<(
-    Result<Page<<B as Paginated<'a>>::Item>, PaginationError<<B as Paginated<'a>>::ErrorBody>>,
+    Result<Page<<B as Paginated<'a>>::Item>, PaginationError>,
     State<B>,
 )>;
 
@@ -261,7 +236,6 @@ mod tests {
     impl<'a> Paginated<'a> for FakeList {
         type Item = u32;
         type Page = (Vec<u32>, Option<String>);
-        type ErrorBody = ();
 
         const OPERATION_ID: &'static str = "fake/list";
 
@@ -270,7 +244,7 @@ mod tests {
             self
         }
 
-        fn fetch(self) -> PageFuture<'a, Self::Page, ()> {
+        fn fetch(self) -> PageFuture<'a, Self::Page> {
             Box::pin(async move {
                 self.requested.lock().unwrap().push(self.bookmark.clone());
                 let index = self
@@ -279,7 +253,12 @@ mod tests {
                     .map_or(0, |b| b.trim_start_matches('p').parse().unwrap());
                 match &self.pages[index] {
                     Ok(page) => Ok(page.clone()),
-                    Err(_) => Err(crate::Error::InvalidRequest("page failed".to_owned())),
+                    Err(_) => Err(crate::Error::InvalidRequest(
+                        crate::error::InvalidRequestError {
+                            operation: "fake_list",
+                            message: "page failed".to_owned(),
+                        },
+                    )),
                 }
             })
         }

@@ -6,7 +6,7 @@
 #![cfg(feature = "mock")]
 
 use pinterest_v5::mock::{call_with_samples, operations, MockServer, MOCK_ACCESS_TOKEN};
-use pinterest_v5::{types, BaseUrl, Client, Error};
+use pinterest_v5::{types, BaseUrl, Client, Error, ErrorKind};
 use serde_json::json;
 
 /// Operations in Pinterest's 5.23.0 document.
@@ -97,12 +97,13 @@ async fn wrong_token_gets_pinterest_401() {
 
     let error = client.user_account_get().send().await.unwrap_err();
 
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
-    let Error::ErrorResponse(response) = error else {
+    assert_eq!(error.status(), Some(401));
+    let Error::Api(response) = error else {
         panic!("expected a typed error response, got {error:?}");
     };
-    assert_eq!(response.code, 2);
-    assert_eq!(response.message, "Authentication failed.");
+    assert_eq!(response.code, Some(2));
+    assert_eq!(response.message.as_deref(), Some("Authentication failed."));
+    assert_eq!(response.kind(), ErrorKind::AuthenticationFailed);
     assert!(!mock.requests()[0].authorized);
 }
 
@@ -116,7 +117,7 @@ async fn missing_token_gets_401() {
 
     let error = client.boards_list().send().await.unwrap_err();
 
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(error.status(), Some(401));
 }
 
 #[tokio::test]
@@ -176,12 +177,13 @@ async fn scripted_error_reaches_caller_typed() {
         .await
         .unwrap_err();
 
-    let Error::ErrorResponse(response) = error else {
+    let Error::Api(response) = error else {
         panic!("expected a typed error response, got {error:?}");
     };
-    assert_eq!(response.status().as_u16(), 404);
-    assert_eq!(response.code, 40);
-    assert_eq!(response.message, "Board not found.");
+    assert_eq!(response.status, 404);
+    assert_eq!(response.code, Some(40));
+    assert_eq!(response.message.as_deref(), Some("Board not found."));
+    assert_eq!(response.kind(), ErrorKind::NotFound);
 }
 
 #[tokio::test]

@@ -850,7 +850,7 @@ async fn persistent_401_not_looped() {
         .await
         .unwrap_err();
 
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(error.status(), Some(401));
     assert_eq!(
         error.auth_error_kind(),
         Some(AuthErrorKind::InvalidAccessToken)

@@ -8,7 +8,7 @@ use crate::inventory::{operations, OperationFacts};
 use crate::pagination::{paginated_impls, paginated_operations, PaginatedOperation};
 use crate::sample_calls::sample_calls_module;
 use crate::spec::LoadedSpec;
-use crate::{generate, normalize, spec, Generated, Normalized};
+use crate::{calls, generate, normalize, spec, Generated, Normalized};
 
 /// The files the build script writes into `OUT_DIR`.
 pub struct BuildOutput {
@@ -75,6 +75,13 @@ impl Pipeline {
         let paginated = paginated_operations(&generated.file, &facts);
         generated.file.items.extend(paginated_impls(&paginated)?);
         generated.file.items.push(paginated_list(&paginated));
+
+        generated.file.items.push(calls::operation_table(&facts));
+        generated
+            .file
+            .items
+            .push(calls::error_examples_table(&loaded.document));
+        calls::wrap_send_methods(&mut generated.file)?;
 
         Ok(Pipeline {
             loaded,

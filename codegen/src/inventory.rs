@@ -31,6 +31,9 @@ pub struct OperationFacts {
     pub ratelimit_category: Option<String>,
     /// Whether `x-sandbox` says the sandbox does not serve this operation.
     pub sandbox_disabled: bool,
+    /// The OAuth scopes the operation's `pinterest_oauth2` security
+    /// requirement lists.
+    pub scopes: Vec<String>,
 }
 
 /// Every operation in document order.
@@ -91,7 +94,23 @@ fn operation_facts(
             .and_then(Value::as_str)
             .map(str::to_owned),
         sandbox_disabled: operation.get("x-sandbox").and_then(Value::as_str) == Some("disabled"),
+        scopes: oauth_scopes(operation),
     }
+}
+
+/// The scopes of the first `pinterest_oauth2` security requirement.
+fn oauth_scopes(operation: &serde_json::Map<String, Value>) -> Vec<String> {
+    operation
+        .get("security")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|requirement| requirement.get("pinterest_oauth2")?.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 fn success_response(

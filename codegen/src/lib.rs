@@ -14,6 +14,7 @@
 //! code that ships and the reports that reviewers read come from one place.
 
 pub mod build;
+pub mod calls;
 pub mod generate;
 pub mod inventory;
 pub mod pagination;

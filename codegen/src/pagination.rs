@@ -70,13 +70,12 @@ pub fn paginated_impls(operations: &[PaginatedOperation]) -> Result<Vec<syn::Ite
         .iter()
         .map(|op| {
             let builder = format_ident!("{}", op.builder);
-            let (page, item, error) = (&op.page, &op.item, &op.error);
+            let (page, item) = (&op.page, &op.item);
             let operation_id = &op.operation_id;
             let tokens = quote! {
                 impl<'a> crate::pagination::Paginated<'a> for builder::#builder<'a> {
                     type Item = #item;
                     type Page = #page;
-                    type ErrorBody = #error;
 
                     const OPERATION_ID: &'static str = #operation_id;
 
@@ -84,7 +83,7 @@ pub fn paginated_impls(operations: &[PaginatedOperation]) -> Result<Vec<syn::Ite
                         self.bookmark(bookmark)
                     }
 
-                    fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Page, Self::ErrorBody> {
+                    fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Page> {
                         ::std::boxed::Box::pin(async move { self.send().await.map(ResponseValue::into_inner) })
                     }
 
@@ -126,7 +125,8 @@ pub(crate) fn send_signatures(file: &syn::File) -> HashMap<String, (syn::Type, s
             let syn::ImplItem::Fn(function) = member else {
                 continue;
             };
-            if function.sig.ident != "send" {
+            // `send_raw` once the call wrappers are in; `send` before.
+            if function.sig.ident != "send" && function.sig.ident != "send_raw" {
                 continue;
             }
             let syn::ReturnType::Type(_, ty) = &function.sig.output else {

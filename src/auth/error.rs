@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{types, Error};
+use crate::Error;
 
 /// Pinterest error codes that decide how the client reacts to a rejected
 /// request.
@@ -189,6 +189,7 @@ pub enum AuthErrorKind {
 }
 
 impl AuthErrorKind {
+    #[cfg(test)]
     const ALL: [AuthErrorKind; 13] = [
         AuthErrorKind::ReauthorizationRequired,
         AuthErrorKind::InvalidClient,
@@ -224,6 +225,7 @@ impl AuthErrorKind {
         }
     }
 
+    #[cfg(test)]
     fn from_name(name: &str) -> Option<AuthErrorKind> {
         AuthErrorKind::ALL
             .into_iter()
@@ -340,57 +342,6 @@ impl std::error::Error for TokenStoreError {
     }
 }
 
-/// Prefix of the [`Error::Custom`] messages that the client's hooks produce
-/// from an [`AuthError`], followed by the kind in brackets.
-const HOOK_MESSAGE_PREFIX: &str = "OAuth token unavailable [";
-
-/// Formats the [`Error::Custom`] message for an [`AuthError`] raised while
-/// preparing a request. Progenitor's error type carries only a string there, so the
-/// kind is written into it for [`AuthErrorExt`] to read back.
-pub(crate) fn hook_message(error: &AuthError) -> String {
-    format!("{HOOK_MESSAGE_PREFIX}{}]: {error}", error.kind())
-}
-
-fn kind_from_hook_message(message: &str) -> Option<AuthErrorKind> {
-    let rest = message.strip_prefix(HOOK_MESSAGE_PREFIX)?;
-    let (name, _) = rest.split_once(']')?;
-    AuthErrorKind::from_name(name)
-}
-
-/// An error body that carries a Pinterest error code. Implemented for the
-/// error types the generated operations return.
-pub trait PinterestErrorBody {
-    /// Pinterest's `code` field.
-    fn pinterest_code(&self) -> Option<i64>;
-}
-
-impl PinterestErrorBody for types::Error {
-    fn pinterest_code(&self) -> Option<i64> {
-        Some(self.code)
-    }
-}
-
-impl PinterestErrorBody for types::PinterestLibError {
-    fn pinterest_code(&self) -> Option<i64> {
-        Some(self.code)
-    }
-}
-
-impl PinterestErrorBody for types::DetailedErrorOrError {
-    fn pinterest_code(&self) -> Option<i64> {
-        match self {
-            types::DetailedErrorOrError::DetailedError(error) => Some(error.code),
-            types::DetailedErrorOrError::Error(error) => Some(error.code),
-        }
-    }
-}
-
-impl PinterestErrorBody for () {
-    fn pinterest_code(&self) -> Option<i64> {
-        None
-    }
-}
-
 /// Reads the authorization failure out of an error that an operation
 /// returned.
 ///
@@ -414,15 +365,11 @@ pub trait AuthErrorExt {
     fn auth_error_kind(&self) -> Option<AuthErrorKind>;
 }
 
-impl<E: PinterestErrorBody> AuthErrorExt for Error<E> {
+impl AuthErrorExt for Error {
     fn auth_error_kind(&self) -> Option<AuthErrorKind> {
         match self {
-            Error::ErrorResponse(response) => {
-                let body: &E = response;
-                let code = body.pinterest_code()?;
-                classify_api_error(response.status().as_u16(), code)
-            }
-            Error::Custom(message) => kind_from_hook_message(message),
+            Error::Auth(error) => Some(error.kind()),
+            Error::Api(api) => classify_api_error(api.status, api.code?),
             _ => None,
         }
     }
@@ -458,43 +405,9 @@ mod tests {
     }
 
     #[test]
-    fn hook_message_round_trips_every_kind() {
-        let errors = [
-            AuthError::ReauthorizationRequired {
-                reason: "the refresh token expired".to_owned(),
-            },
-            AuthError::Store(TokenStoreError::new("disk full")),
-            AuthError::Transport(Arc::new(reqwest_error())),
-            AuthError::StateMismatch,
-        ];
-
-        for error in errors {
-            let message = hook_message(&error);
-            let wrapped: Error<types::Error> = Error::Custom(message.clone());
-
-            assert_eq!(wrapped.auth_error_kind(), Some(error.kind()), "{message}");
-            assert!(message.contains(&error.to_string()), "{message}");
-        }
-    }
-
-    #[test]
     fn every_kind_name_parses_back() {
         for kind in AuthErrorKind::ALL {
             assert_eq!(AuthErrorKind::from_name(kind.as_str()), Some(kind));
         }
-    }
-
-    #[test]
-    fn other_custom_message_has_no_kind() {
-        let error: Error<types::Error> = Error::Custom("rate limited".to_owned());
-
-        assert_eq!(error.auth_error_kind(), None);
-    }
-
-    fn reqwest_error() -> reqwest::Error {
-        reqwest::Client::new()
-            .get("not a url")
-            .build()
-            .expect_err("a relative URL does not build")
     }
 }

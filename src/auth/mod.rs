@@ -64,10 +64,7 @@ pub use authorize::{
     AppCredentials, AuthorizationCode, PendingAuthorization, PINTEREST_AUTHORIZE_URL,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub(crate) use error::hook_message;
-pub use error::{
-    codes, AuthError, AuthErrorExt, AuthErrorKind, PinterestErrorBody, TokenStoreError,
-};
+pub use error::{codes, AuthError, AuthErrorExt, AuthErrorKind, TokenStoreError};
 pub use oauth_client::{OAuthClient, OAuthClientBuilder, TokenTypeHint};
 pub use provider::{
     RefreshingTokenProvider, RefreshingTokenProviderBuilder, TokenProvider, DEFAULT_MAX_JITTER,
