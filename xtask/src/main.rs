@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use pinterest_v5_codegen::report::{api_surface, spec_report};
 use pinterest_v5_codegen::spec::SPEC_DIR_ENV;
-use pinterest_v5_codegen::{Pipeline, Selection};
+use pinterest_v5_codegen::{Pipeline, Selection, AREAS};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -21,6 +21,7 @@ commands:
                      print one line per generated operation
   generate <FILE> [--features <AREAS>]
                      write the generated client source to FILE, for reading
+  areas              print the cargo feature of each API area, one per line
   package [--check] [--allow-dirty]
                      copy the pinned spec into spec/ and run `cargo package`
                      for the crate and its codegen build dependency; with
@@ -74,6 +75,12 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("regen-spec") => regen::run(&args[1..]),
         Some("package") => package::run(&args[1..]),
+        Some("areas") => {
+            for area in AREAS {
+                println!("{}", area.feature);
+            }
+            Ok(())
+        }
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             Ok(())
