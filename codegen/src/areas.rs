@@ -19,13 +19,14 @@ pub struct Area {
     pub default: bool,
     /// The document's tags in this area.
     pub tags: &'static [&'static str],
-    /// What the area covers, for the README and crate docs.
+    /// A one-line description of the area, for the README and crate docs.
     pub summary: &'static str,
 }
 
 impl Area {
-    /// The environment variable cargo sets for a build script when the
-    /// area's feature is enabled, for example `CARGO_FEATURE_BUSINESS_ACCESS`.
+    /// Returns the environment variable that cargo sets for a build script
+    /// when the area's feature is enabled, for example
+    /// `CARGO_FEATURE_BUSINESS_ACCESS`.
     pub fn cargo_env(&self) -> String {
         format!(
             "CARGO_FEATURE_{}",
@@ -166,12 +167,12 @@ impl fmt::Display for UnplacedOperation {
 
 impl std::error::Error for UnplacedOperation {}
 
-/// The area that lists `tag`.
+/// Finds the area that lists `tag`.
 pub fn area_of_tag(tag: &str) -> Option<&'static Area> {
     AREAS.iter().find(|area| area.tags.contains(&tag))
 }
 
-/// The areas an operation with these tags belongs to.
+/// Lists the areas that an operation with these tags belongs to.
 pub fn areas_of_tags(tags: &[String]) -> Vec<&'static Area> {
     let mut areas: Vec<&'static Area> = Vec::new();
     for area in tags.iter().filter_map(|tag| area_of_tag(tag)) {
@@ -221,14 +222,14 @@ impl fmt::Display for UnknownArea {
 impl std::error::Error for UnknownArea {}
 
 impl Selection {
-    /// Every area: the `full` feature.
+    /// Selects every area, as the `full` feature does.
     pub fn all() -> Selection {
         Selection {
             features: AREAS.iter().map(|area| area.feature).collect(),
         }
     }
 
-    /// The areas in the crate's default feature set.
+    /// Selects the areas in the crate's default feature set.
     pub fn defaults() -> Selection {
         Selection {
             features: AREAS
@@ -239,7 +240,7 @@ impl Selection {
         }
     }
 
-    /// The named areas; `full` stands for all of them.
+    /// Selects the named areas. `full` selects all of them.
     pub fn of<'a>(features: impl IntoIterator<Item = &'a str>) -> Result<Selection, UnknownArea> {
         let mut selection = Selection {
             features: BTreeSet::new(),
@@ -257,8 +258,9 @@ impl Selection {
         Ok(selection)
     }
 
-    /// The areas whose feature is enabled, as a build script sees them:
-    /// `is_set` reports whether an environment variable is set.
+    /// Selects the areas whose feature is enabled, read from the
+    /// environment of a build script. `is_set` reports whether an
+    /// environment variable is set.
     pub fn from_cargo_features(is_set: impl Fn(&str) -> bool) -> Selection {
         Selection {
             features: AREAS
@@ -269,19 +271,19 @@ impl Selection {
         }
     }
 
-    /// Whether every area is selected.
+    /// Checks whether every area is selected.
     pub fn is_all(&self) -> bool {
         self.features.len() == AREAS.len()
     }
 
-    /// The selected areas, in [`AREAS`] order.
+    /// Lists the selected areas, in [`AREAS`] order.
     pub fn areas(&self) -> impl Iterator<Item = &'static Area> + '_ {
         AREAS
             .iter()
             .filter(|area| self.features.contains(area.feature))
     }
 
-    /// Whether an operation with these tags is generated.
+    /// Checks whether an operation with these tags is generated.
     pub fn includes(&self, tags: &[String]) -> bool {
         areas_of_tags(tags)
             .iter()

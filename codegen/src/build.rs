@@ -6,6 +6,7 @@ use std::path::Path;
 use proc_macro2::Literal;
 
 use crate::areas::{check_placed, Selection};
+use crate::badges::mark_operation_features;
 use crate::inventory::{operations, OperationFacts};
 use crate::pagination::{paginated_impls, paginated_operations, PaginatedOperation};
 use crate::sample_calls::sample_calls_module;
@@ -103,6 +104,10 @@ impl Pipeline {
         let selected_ids: BTreeSet<String> =
             facts.iter().map(|fact| fact.operation_id.clone()).collect();
         let mut generated = generate(&select::prune(&normalized, &selected_ids))?;
+        let badges = mark_operation_features(&mut generated.file, &facts);
+        generated
+            .postprocess_counts
+            .push(("operation_feature_badges", badges));
 
         let calls = sample_calls_module(&generated.file, &loaded.document, &facts)?;
         generated.file.items.push(calls);

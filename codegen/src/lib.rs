@@ -16,6 +16,7 @@
 //! code that ships and the reports that reviewers read come from one place.
 
 pub mod areas;
+pub mod badges;
 pub mod build;
 pub mod generate;
 pub mod inventory;

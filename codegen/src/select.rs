@@ -27,7 +27,7 @@ const COMPONENT_SECTIONS: &[&str] = &[
     "headers",
 ];
 
-/// What a set of operations needs from the document.
+/// The components and owned enums a set of operations needs.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Reach {
     /// JSON pointers of the components reached, for example
@@ -38,7 +38,7 @@ pub struct Reach {
 }
 
 impl Reach {
-    /// How many component schemas were reached.
+    /// Counts the component schemas reached.
     pub fn schema_count(&self) -> usize {
         self.components
             .iter()
@@ -99,7 +99,7 @@ pub fn reach(document: &Value, operation_ids: &BTreeSet<String>) -> Reach {
     walker.reach
 }
 
-/// A copy of `normalized` with only the operations in `operation_ids` and
+/// Copies `normalized`, keeping only the operations in `operation_ids` and
 /// the components and owned enums they reach.
 pub fn prune(normalized: &Normalized, operation_ids: &BTreeSet<String>) -> Normalized {
     let mut selected = normalized.clone();
@@ -121,8 +121,8 @@ pub fn prune(normalized: &Normalized, operation_ids: &BTreeSet<String>) -> Norma
     selected
 }
 
-/// The size of each area alone and of `full`, measured on the normalized
-/// document; `facts` lists every operation of the document.
+/// Measures each area alone and `full` on the normalized document.
+/// `facts` lists every operation of the document.
 pub fn area_sizes(normalized: &Normalized, facts: &[OperationFacts]) -> Vec<AreaSize> {
     let size = |feature, default, ids: BTreeSet<String>| {
         let reached = reach(&normalized.document, &ids);

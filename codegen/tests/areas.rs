@@ -1,4 +1,4 @@
-//! The crate's cargo features match the API areas that generation knows,
+//! The crate's cargo features match the API areas that codegen defines,
 //! and generating one area alone gives the same types as generating all.
 
 use std::collections::{BTreeMap, BTreeSet};
