@@ -89,13 +89,19 @@ fn copy_spec_into_crate(root: &Path) -> Result<String, String> {
 /// of the `.crate` files. Verification is left to `--check`, which builds
 /// the way docs.rs does.
 fn cargo_package(root: &Path, allow_dirty: bool) -> Result<Vec<PathBuf>, String> {
+    if !allow_dirty {
+        check_worktree_clean(root)?;
+    }
+
+    // cargo counts the copied spec files as uncommitted changes because git
+    // ignores them, so its own check would always fail. The check above
+    // covers every file git tracks instead.
     let mut command = cargo();
-    command.current_dir(root).args(["package", "--no-verify"]);
+    command
+        .current_dir(root)
+        .args(["package", "--no-verify", "--allow-dirty"]);
     for package in PACKAGES {
         command.args(["--package", package]);
-    }
-    if allow_dirty {
-        command.arg("--allow-dirty");
     }
     run_command(&mut command)?;
 
@@ -168,6 +174,29 @@ fn document_unpacked(
     run_command(&mut doc)?;
     println!("the packaged crate documents offline with every feature");
     Ok(())
+}
+
+/// Fails when git reports changes that are not committed, so a package
+/// is built from a commit. Outside a git checkout there is nothing to check.
+fn check_worktree_clean(root: &Path) -> Result<(), String> {
+    let output = Command::new("git")
+        .current_dir(root)
+        .args(["status", "--porcelain", "--untracked-files=normal"])
+        .output();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        _ => return Ok(()),
+    };
+
+    let changes = String::from_utf8_lossy(&output.stdout);
+    if changes.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the working tree has changes that are not committed:\n{changes}\
+             Fix: commit or stash them, or pass --allow-dirty to package them as they are"
+        ))
+    }
 }
 
 fn cargo() -> Command {
