@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use pinterest_v5_codegen::spec::SPEC_DIR_ENV;
+use pinterest_v5_codegen::Selection;
 
 fn main() {
     let crate_dir = PathBuf::from(env("CARGO_MANIFEST_DIR"));
@@ -17,7 +18,10 @@ fn main() {
         println!("cargo:rerun-if-changed={}", dir.display());
     }
 
-    let output = pinterest_v5_codegen::build::run(&crate_dir, spec_dir.as_deref())
+    // Cargo reruns this script when the enabled features change.
+    let selection = Selection::from_cargo_features(|name| std::env::var_os(name).is_some());
+
+    let output = pinterest_v5_codegen::build::run(&crate_dir, spec_dir.as_deref(), &selection)
         .unwrap_or_else(|error| fail(&error.to_string()));
 
     println!(

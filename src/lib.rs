@@ -1,8 +1,9 @@
 //! Typed client for the Pinterest REST API v5.
 //!
-//! Every operation of Pinterest's OpenAPI document (release 5.23.0) is a
-//! method on [`Client`] that returns a builder: set the parameters, then call
-//! `send()`.
+//! Every operation of Pinterest's OpenAPI document (release 5.23.0) in the
+//! enabled [API areas](#cargo-features) is a method on [`Client`] that
+//! returns a builder: set the parameters, then call `send()`. The default
+//! features generate the organic content area, which the example below uses.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,9 +40,30 @@
 //!
 //! # Cargo features
 //!
+//! Each API area is a feature that generates the operations of a group of
+//! the document's tags, and the types they use. A type keeps its name in
+//! every feature combination. Analytics and report operations belong to
+//! the area of what they measure: Pin and account analytics to `content`,
+//! campaign and ad account analytics to `ads`.
+//!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `mock` | no | [`mock::MockServer`], an in-process Pinterest mock for tests and examples |
+//! | `content` | **yes** | organic content: the user account and its analytics, boards, Pins, media uploads, search |
+//! | `ads` | no | ad accounts, campaigns, ad groups, ads and their analytics and reports, keywords, targeting, bulk requests |
+//! | `billing` | no | billing profiles, invoices, ads credits, insertion orders and order lines |
+//! | `audiences` | no | audiences, audience sharing and insights, customer lists |
+//! | `conversions` | no | conversion events and tags |
+//! | `leads` | no | lead forms, lead ads subscriptions and lead exports |
+//! | `catalogs` | no | catalogs, feeds, items, product groups and catalog reports |
+//! | `business-access` | no | business assets, members, partners and invites |
+//! | `trends` | no | trending topics and product categories |
+//! | `integrations` | no | commerce integrations, integration logs and partner notifications |
+//! | `oauth` | no | the generated token operations; [`auth::OAuthClient`] covers the OAuth flows without this feature |
+//! | `full` | no | every API area above |
+//! | `mock` | no | [`mock::MockServer`], an in-process Pinterest mock for tests and examples; it serves the operations of the enabled areas |
+//!
+//! [`auth`], [`pagination`] and the client itself are there with every
+//! feature set.
 //!
 //! # Forward compatibility
 //!

@@ -2,7 +2,7 @@
 //! embedded mock's scripted fault sequences. Retry tests use zero backoff
 //! and count attempts with the mock's request log.
 
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "content", feature = "audiences"))]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

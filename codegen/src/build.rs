@@ -1,14 +1,17 @@
 //! Everything `build.rs` produces, in one call.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use proc_macro2::Literal;
 
+use crate::areas::{check_placed, Selection};
+use crate::badges::mark_operation_features;
 use crate::inventory::{operations, OperationFacts};
 use crate::pagination::{paginated_impls, paginated_operations, PaginatedOperation};
 use crate::sample_calls::sample_calls_module;
 use crate::spec::LoadedSpec;
-use crate::{calls, generate, normalize, spec, Generated, Normalized};
+use crate::{calls, generate, normalize, select, spec, Generated, Normalized};
 
 /// The files the build script writes into `OUT_DIR`.
 pub struct BuildOutput {
@@ -23,12 +26,14 @@ pub struct BuildOutput {
     pub response_shapes_source: String,
 }
 
-/// Loads the pinned document and generates every build output.
+/// Loads the pinned document and generates every build output for the
+/// selected API areas.
 pub fn run(
     crate_dir: &Path,
     spec_dir: Option<&Path>,
+    selection: &Selection,
 ) -> Result<BuildOutput, Box<dyn std::error::Error>> {
-    let pipeline = Pipeline::run(crate_dir, spec_dir)?;
+    let pipeline = Pipeline::run_selected(crate_dir, spec_dir, selection)?;
 
     Ok(BuildOutput {
         client_source: pipeline.generated.to_source(),
@@ -42,9 +47,13 @@ pub fn run(
 pub struct Pipeline {
     /// The pinned document as loaded, after correction rules.
     pub loaded: LoadedSpec,
-    /// Per-operation facts read from that document.
+    /// The API areas generated.
+    pub selection: Selection,
+    /// Per-operation facts read from that document, for every operation.
+    pub all_facts: Vec<OperationFacts>,
+    /// Per-operation facts of the selected operations.
     pub facts: Vec<OperationFacts>,
-    /// The document after the normalization passes.
+    /// The whole document after the normalization passes, before selection.
     pub normalized: Normalized,
     /// The generated client, including the `sample_calls` module.
     pub generated: Generated,
@@ -53,21 +62,52 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Loads, normalizes and generates.
+    /// Loads, normalizes and generates every operation.
     pub fn run(
         crate_dir: &Path,
         spec_dir: Option<&Path>,
     ) -> Result<Pipeline, Box<dyn std::error::Error>> {
-        let loaded = spec::load_pinned(crate_dir, spec_dir)?;
-        Self::from_loaded(loaded)
+        Self::run_selected(crate_dir, spec_dir, &Selection::all())
     }
 
-    /// Normalizes and generates an already loaded document.
+    /// Loads, normalizes and generates the operations of the selected areas.
+    pub fn run_selected(
+        crate_dir: &Path,
+        spec_dir: Option<&Path>,
+        selection: &Selection,
+    ) -> Result<Pipeline, Box<dyn std::error::Error>> {
+        let loaded = spec::load_pinned(crate_dir, spec_dir)?;
+        Self::from_loaded_selected(loaded, selection)
+    }
+
+    /// Normalizes and generates every operation of an already loaded
+    /// document.
     pub fn from_loaded(loaded: LoadedSpec) -> Result<Pipeline, Box<dyn std::error::Error>> {
-        let facts = operations(&loaded.document);
+        Self::from_loaded_selected(loaded, &Selection::all())
+    }
+
+    /// Normalizes an already loaded document and generates the operations of
+    /// the selected areas.
+    pub fn from_loaded_selected(
+        loaded: LoadedSpec,
+        selection: &Selection,
+    ) -> Result<Pipeline, Box<dyn std::error::Error>> {
+        let all_facts = operations(&loaded.document);
+        check_placed(&all_facts)?;
+        let facts: Vec<OperationFacts> = all_facts
+            .iter()
+            .filter(|fact| selection.includes(&fact.tags))
+            .cloned()
+            .collect();
 
         let normalized = normalize(loaded.document.clone());
-        let mut generated = generate(&normalized)?;
+        let selected_ids: BTreeSet<String> =
+            facts.iter().map(|fact| fact.operation_id.clone()).collect();
+        let mut generated = generate(&select::prune(&normalized, &selected_ids))?;
+        let badges = mark_operation_features(&mut generated.file, &facts);
+        generated
+            .postprocess_counts
+            .push(("operation_feature_badges", badges));
 
         let calls = sample_calls_module(&generated.file, &loaded.document, &facts)?;
         generated.file.items.push(calls);
@@ -85,6 +125,8 @@ impl Pipeline {
 
         Ok(Pipeline {
             loaded,
+            selection: selection.clone(),
+            all_facts,
             facts,
             normalized,
             generated,

@@ -7,12 +7,16 @@
 //!    `spec/corrections.json`.
 //! 2. [`passes`] rewrites the document with named normalization passes so that
 //!    progenitor and typify accept it and the generated types behave well.
-//! 3. [`generate`] runs progenitor, rewrites a few generated call sites
+//! 3. [`select`] keeps the operations of the API areas ([`areas`]) that the
+//!    crate's cargo features enable, and the components they reach.
+//! 4. [`generate`] runs progenitor, rewrites a few generated call sites
 //!    ([`postprocess`]) and formats the result.
 //!
 //! Both the crate's `build.rs` and `cargo xtask` call this library, so the
 //! code that ships and the reports that reviewers read come from one place.
 
+pub mod areas;
+pub mod badges;
 pub mod build;
 pub mod calls;
 pub mod generate;
@@ -24,8 +28,10 @@ pub mod regen;
 pub mod report;
 pub mod sample_calls;
 pub mod samples;
+pub mod select;
 pub mod spec;
 
+pub use areas::{Area, Selection, AREAS};
 pub use build::Pipeline;
 pub use generate::{generate, Generated};
 pub use passes::{normalize, Normalized};

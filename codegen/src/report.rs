@@ -9,10 +9,12 @@ use heck::ToPascalCase;
 use quote::ToTokens;
 use serde_json::Value;
 
+use crate::areas::area_of_tag;
 use crate::build::Pipeline;
 use crate::pagination::send_signatures;
 use crate::passes::{mark_variant_tags, PASSES};
 use crate::sample_calls::builder_fields;
+use crate::select::area_sizes;
 
 /// The spec report: the pin, counts of operations and schemas, and how many
 /// places each normalization pass and post-processing step changed.
@@ -27,7 +29,8 @@ pub fn spec_report(pipeline: &Pipeline) -> String {
         pin.version, pin.upstream_commit
     );
     let _ = writeln!(out, "sha256 {}", pin.sha256);
-    let _ = writeln!(out, "operations in document: {}", pipeline.facts.len());
+    let _ = writeln!(out, "operations in document: {}", pipeline.all_facts.len());
+    let _ = writeln!(out, "API areas generated: {}", pipeline.selection);
     let _ = writeln!(
         out,
         "operations generated: {} of {}",
@@ -69,9 +72,12 @@ pub fn spec_report(pipeline: &Pipeline) -> String {
         let _ = writeln!(out, "  {name:<32} {count:>5}");
     }
 
-    out.push_str("\noperations by tag:\n");
+    out.push_str(&area_table(pipeline));
+
+    out.push_str("\noperations by tag (tag, operations, area):\n");
     for (tag, count) in operations_by_tag(pipeline) {
-        let _ = writeln!(out, "  {tag:<40} {count:>4}");
+        let area = area_of_tag(&tag).map_or("NO AREA", |area| area.feature);
+        let _ = writeln!(out, "  {tag:<40} {count:>4}  {area}");
     }
     out
 }
@@ -111,6 +117,23 @@ pub fn api_surface(pipeline: &Pipeline) -> String {
     lines.join("\n") + "\n"
 }
 
+/// Each API area alone: its cargo feature, operations, and the component
+/// schemas and crate-owned enums those operations reach.
+fn area_table(pipeline: &Pipeline) -> String {
+    let mut out = String::from(
+        "\nAPI areas, each alone (feature, operations, component schemas, owned enums; * default):\n",
+    );
+    for size in area_sizes(&pipeline.normalized, &pipeline.all_facts) {
+        let marker = if size.default { "*" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {:<20} {marker:<2}{:>4} {:>5} {:>5}",
+            size.feature, size.operations, size.schemas, size.owned_enums
+        );
+    }
+    out
+}
+
 fn compact(tokens: &impl ToTokens) -> String {
     tokens
         .to_token_stream()
@@ -147,7 +170,7 @@ fn component_count(document: &Value) -> usize {
 
 fn operations_by_tag(pipeline: &Pipeline) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for fact in &pipeline.facts {
+    for fact in &pipeline.all_facts {
         for tag in &fact.tags {
             *counts.entry(tag.clone()).or_default() += 1;
         }

@@ -1,5 +1,6 @@
 //! Developer commands for the pinterest-v5 repository: `cargo xtask <command>`.
 
+mod package;
 mod regen;
 
 use std::path::{Path, PathBuf};
@@ -7,15 +8,25 @@ use std::process::ExitCode;
 
 use pinterest_v5_codegen::report::{api_surface, spec_report};
 use pinterest_v5_codegen::spec::SPEC_DIR_ENV;
-use pinterest_v5_codegen::Pipeline;
+use pinterest_v5_codegen::{Pipeline, Selection, AREAS};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  spec-report        print what each normalization pass changed in the pinned spec
-  api-surface        print one line per generated operation
-  generate <FILE>    write the generated client source to FILE, for reading
+  spec-report [--features <AREAS>]
+                     print what each normalization pass changed in the pinned
+                     spec, and the size of each API area
+  api-surface [--features <AREAS>]
+                     print one line per generated operation
+  generate <FILE> [--features <AREAS>]
+                     write the generated client source to FILE, for reading
+  areas              print the cargo feature of each API area, one per line
+  package [--check] [--allow-dirty]
+                     copy the pinned spec into spec/ and run `cargo package`
+                     for the crate and its codegen build dependency; with
+                     --check, unpack both in a temporary directory and run
+                     `cargo doc --offline --all-features` there, as docs.rs does
   regen-spec --from <FILE or URL> [--sha256 <HEX>] [--commit <UPSTREAM COMMIT>]
                      move the crate to another upstream release: check the
                      document, update spec/pin.toml and the snapshots, and
@@ -24,7 +35,8 @@ commands:
                      the pinned document generates
 
 The pinned spec is found through PINTEREST_SPEC_DIR (set by .cargo/config.toml
-to ../shared/spec) or in spec/.";
+to ../shared/spec) or in spec/. <AREAS> is a comma-separated list of the crate's
+API area features (`full` for all, the default); for example `content,ads`.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,23 +53,34 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("spec-report") => {
-            print!("{}", spec_report(&pinned_pipeline()?));
+            let selection = selection(&args[1..])?;
+            print!("{}", spec_report(&selected_pipeline(&selection)?));
             Ok(())
         }
         Some("api-surface") => {
-            print!("{}", api_surface(&pinned_pipeline()?));
+            let selection = selection(&args[1..])?;
+            print!("{}", api_surface(&selected_pipeline(&selection)?));
             Ok(())
         }
         Some("generate") => {
             let out = args
                 .get(1)
+                .filter(|arg| !arg.starts_with("--"))
                 .ok_or_else(|| format!("`generate` needs an output file\n\n{USAGE}"))?;
-            let source = pinned_pipeline()?.generated.to_source();
+            let selection = selection(&args[2..])?;
+            let source = selected_pipeline(&selection)?.generated.to_source();
             std::fs::write(out, source).map_err(|e| format!("failed to write {out}: {e}"))?;
             println!("wrote {out}");
             Ok(())
         }
         Some("regen-spec") => regen::run(&args[1..]),
+        Some("package") => package::run(&args[1..]),
+        Some("areas") => {
+            for area in AREAS {
+                println!("{}", area.feature);
+            }
+            Ok(())
+        }
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -78,5 +101,23 @@ pub(crate) fn spec_dir() -> Option<PathBuf> {
 }
 
 pub(crate) fn pinned_pipeline() -> Result<Pipeline, String> {
-    Pipeline::run(&repository_root(), spec_dir().as_deref()).map_err(|e| e.to_string())
+    selected_pipeline(&Selection::all())
+}
+
+fn selected_pipeline(selection: &Selection) -> Result<Pipeline, String> {
+    Pipeline::run_selected(&repository_root(), spec_dir().as_deref(), selection)
+        .map_err(|e| e.to_string())
+}
+
+/// The areas named by `--features A,B`, or every area without the option.
+fn selection(args: &[String]) -> Result<Selection, String> {
+    match args {
+        [] => Ok(Selection::all()),
+        [flag, list] if flag == "--features" => {
+            Selection::of(list.split(',').map(str::trim)).map_err(|e| e.to_string())
+        }
+        _ => Err(format!(
+            "unexpected arguments {args:?}; only `--features <AREAS>` is accepted\n\n{USAGE}"
+        )),
+    }
 }
