@@ -47,6 +47,8 @@ pub(crate) struct OperationFacts {
     pub sandbox_disabled: bool,
     /// The OAuth scopes it needs.
     pub scopes: &'static [&'static str],
+    /// Whether it authenticates with the app's credentials (HTTP Basic).
+    pub basic_auth: bool,
 }
 
 const UNKNOWN_OPERATION: OperationFacts = OperationFacts {
@@ -54,6 +56,7 @@ const UNKNOWN_OPERATION: OperationFacts = OperationFacts {
     ratelimit_category: "",
     sandbox_disabled: false,
     scopes: &[],
+    basic_auth: false,
 };
 
 /// The facts of an operation by generated method name.
@@ -303,6 +306,10 @@ pub(crate) async fn prepare<E>(
         })));
     }
 
+    if facts.basic_auth {
+        return set_app_credentials(client, request, info.operation_id);
+    }
+
     if let Some(provider) = &client.inner().token_provider {
         let token = provider
             .access_token()
@@ -315,6 +322,28 @@ pub(crate) async fn prepare<E>(
             }))
         })?;
     }
+    Ok(())
+}
+
+/// Sends the app's client id and secret as HTTP Basic, which the token
+/// operations require instead of a bearer token.
+fn set_app_credentials<E>(
+    client: &Client,
+    request: &mut reqwest::Request,
+    operation: &'static str,
+) -> Result<(), progenitor_client::Error<E>> {
+    let Some(credentials) = &client.inner().app_credentials else {
+        return Err(fail(Error::InvalidRequest(InvalidRequestError {
+            operation,
+            message: format!(
+                "`{operation}` authenticates with the app's client id and secret, and the client has none; set them with ClientBuilder::app_credentials, or use auth::OAuthClient"
+            ),
+        })));
+    };
+    let header = credentials
+        .basic_authorization()
+        .map_err(|error| fail(Error::Auth(Box::new(error))))?;
+    request.headers_mut().insert(AUTHORIZATION, header);
     Ok(())
 }
 

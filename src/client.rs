@@ -9,7 +9,7 @@ use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::TokenProvider;
+use crate::auth::{AppCredentials, TokenProvider};
 use crate::call;
 use crate::ratelimit::{Limiter, RateLimits};
 use crate::retry::RetryPolicy;
@@ -108,6 +108,7 @@ pub struct Inner {
     pub(crate) limiter: Arc<Limiter>,
     pub(crate) total_timeout: Duration,
     pub(crate) sandbox: bool,
+    pub(crate) app_credentials: Option<AppCredentials>,
 }
 
 /// Builder for [`Client`], returned by [`Client::builder`].
@@ -123,6 +124,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limits: RateLimits,
     sandbox: bool,
+    app_credentials: Option<AppCredentials>,
 }
 
 impl Default for ClientBuilder {
@@ -137,6 +139,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limits: RateLimits::default(),
             sandbox: false,
+            app_credentials: None,
         }
     }
 }
@@ -193,6 +196,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the app's client id and secret, which the generated token
+    /// operations (`oauth_token`, `token_revoke`) send as HTTP Basic.
+    /// [`OAuthClient`](crate::auth::OAuthClient) is the usual way to make
+    /// those calls; this is for calling the generated builders directly.
+    pub fn app_credentials(mut self, credentials: AppCredentials) -> Self {
+        self.app_credentials = Some(credentials);
+        self
+    }
+
     /// Applies the sandbox's rules to a [`BaseUrl::Custom`] server, such as
     /// a proxy in front of the sandbox or a mock of it: operations the
     /// sandbox does not serve fail before sending. [`BaseUrl::Sandbox`]
@@ -241,6 +253,7 @@ impl ClientBuilder {
             limiter: Limiter::new(self.rate_limits),
             total_timeout: self.total_timeout,
             sandbox: self.sandbox || self.base_url == BaseUrl::Sandbox,
+            app_credentials: self.app_credentials,
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }

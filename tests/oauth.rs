@@ -1195,3 +1195,45 @@ async fn no_secret_in_any_output() {
     assert!(logs.contains("failed to save refreshed OAuth tokens"));
     assert_no_secrets(&mock, &outputs);
 }
+
+/// The generated token operation authenticates with the app's credentials,
+/// so a client without them rejects the call before sending it.
+#[cfg(feature = "oauth")]
+#[tokio::test]
+async fn generated_token_call_needs_app_credentials() {
+    let mock = MockServer::start().await.unwrap();
+
+    let outcome = pinterest_v5::mock::call_with_samples(&mock.client(), "oauth/token")
+        .await
+        .unwrap();
+
+    let message = outcome.result.unwrap_err();
+    assert!(message.contains("ClientBuilder::app_credentials"), "{message}");
+    assert!(message.contains("oauth_token"), "{message}");
+    assert!(mock.requests().is_empty());
+}
+
+/// With app credentials, the generated token operation sends them as HTTP
+/// Basic and no bearer token.
+#[cfg(feature = "oauth")]
+#[tokio::test]
+async fn generated_token_call_sends_basic_credentials() {
+    let mock = MockServer::start().await.unwrap();
+    let client = mock
+        .client_builder()
+        .app_credentials(AppCredentials::new(MOCK_CLIENT_ID, MOCK_CLIENT_SECRET))
+        .build()
+        .unwrap();
+
+    let _ = pinterest_v5::mock::call_with_samples(&client, "token/revoke").await;
+
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{MOCK_CLIENT_ID}:{MOCK_CLIENT_SECRET}"))
+    );
+    let requests = mock.token_requests();
+    let request = requests.last().expect("the mock saw the token request");
+    assert_eq!(request.path, "/oauth/token/revoke");
+    assert_eq!(request.authorization.as_deref(), Some(expected.as_str()));
+}

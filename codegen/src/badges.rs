@@ -100,6 +100,8 @@ mod tests {
             tags: tags.iter().map(|tag| tag.to_string()).collect(),
             ratelimit_category: None,
             sandbox_disabled: false,
+            scopes: Vec::new(),
+            basic_auth: false,
         }
     }
 

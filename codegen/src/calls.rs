@@ -32,12 +32,14 @@ pub fn operation_table(facts: &[OperationFacts]) -> syn::Item {
         let category = fact.ratelimit_category.as_deref().unwrap_or("");
         let sandbox_disabled = fact.sandbox_disabled;
         let scopes = &fact.scopes;
+        let basic_auth = fact.basic_auth;
         quote! {
             crate::call::OperationFacts {
                 name: #name,
                 ratelimit_category: #category,
                 sandbox_disabled: #sandbox_disabled,
                 scopes: &[ #(#scopes),* ],
+                basic_auth: #basic_auth,
             }
         }
     });

@@ -34,6 +34,9 @@ pub struct OperationFacts {
     /// The OAuth scopes the operation's `pinterest_oauth2` security
     /// requirement lists.
     pub scopes: Vec<String>,
+    /// Whether the operation authenticates with HTTP Basic (the app's
+    /// client id and secret) instead of a bearer token.
+    pub basic_auth: bool,
 }
 
 /// Every operation in document order.
@@ -95,7 +98,16 @@ fn operation_facts(
             .map(str::to_owned),
         sandbox_disabled: operation.get("x-sandbox").and_then(Value::as_str) == Some("disabled"),
         scopes: oauth_scopes(operation),
+        basic_auth: uses_basic_auth(operation),
     }
+}
+
+/// Whether every security requirement of the operation is `basic`.
+fn uses_basic_auth(operation: &serde_json::Map<String, Value>) -> bool {
+    let requirements = operation.get("security").and_then(Value::as_array);
+    requirements.is_some_and(|list| {
+        !list.is_empty() && list.iter().all(|r| r.get("basic").is_some())
+    })
 }
 
 /// The scopes of the first `pinterest_oauth2` security requirement.

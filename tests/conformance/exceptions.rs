@@ -109,18 +109,4 @@ pub const EXCEPTIONS: &[Exception] = &[
         covered_by: "the other seeds, and every_operation_callable_and_decodes in \
                      tests/mock_server.rs",
     },
-    Exception {
-        operation_id: "oauth/token",
-        limit: Limit::ClientBug("401"),
-        reason: "the generated builder sends the bearer token, but the operation requires \
-                 HTTP Basic authentication with the app's client id and secret.",
-        covered_by: "none yet",
-    },
-    Exception {
-        operation_id: "token/revoke",
-        limit: Limit::ClientBug("401"),
-        reason: "the generated builder sends the bearer token, but the operation requires \
-                 HTTP Basic authentication with the app's client id and secret.",
-        covered_by: "none yet",
-    },
 ];

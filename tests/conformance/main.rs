@@ -37,6 +37,9 @@ use std::time::{Duration, Instant};
 use pinterest_v5::mock::{
     call_with_all_samples, call_with_samples, operations, MockOperation, MockServer, SampleOutcome,
 };
+use pinterest_v5::auth::{
+    AppCredentials, AuthorizationCode, OAuthClient, Scope, TokenSet, TokenTypeHint,
+};
 use pinterest_v5::{types, BaseUrl, Client};
 use serde_json::{json, Value};
 
@@ -207,6 +210,7 @@ async fn run_all(setup: &Setup) -> Result<(Vec<RunResult>, BTreeSet<&'static str
     for arguments in [Arguments::Required, Arguments::All] {
         results.push(request_run(setup, &client, &proxy, arguments, &mut used_exceptions).await);
     }
+    results.push(oauth_grants_run(&proxy).await?);
     drop(prism);
 
     for seed in SEEDS {
@@ -237,6 +241,7 @@ async fn start_prism(
     let client = Client::builder()
         .base_url(BaseUrl::Custom(proxy.base_url()))
         .access_token("conformance-token")
+        .app_credentials(AppCredentials::new("conformance-app", "conformance-secret"))
         .timeout(REQUEST_TIMEOUT)
         .build()
         .map_err(|e| format!("failed to build the client: {e}"))?;
@@ -448,6 +453,69 @@ fn save_body(run_folder: &Path, operation: &MockOperation, seed: u64, body: &str
         Ok(()) => path.display().to_string(),
         Err(e) => format!("nowhere (failed to write {}: {e})", path.display()),
     }
+}
+
+/// Sends each grant of the hand-written `OAuthClient` (code exchange,
+/// refresh, client credentials, revocation) through the proxy to Prism,
+/// which checks the form body and the Basic credentials against the
+/// document's token operations.
+async fn oauth_grants_run(proxy: &RecordingProxy) -> Result<RunResult, String> {
+    let oauth = OAuthClient::builder(AppCredentials::new("1234567", "conformance-secret"))
+        .base_url(BaseUrl::Custom(proxy.base_url()))
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| format!("failed to build the OAuth client: {e}"))?;
+    let tokens = TokenSet::new("pina_access", chrono::Utc::now())
+        .with_refresh_token("pinr_refresh", None);
+    let code = AuthorizationCode::new("auth-code", "https://example.com/callback");
+    let mut result = RunResult::new("OAuthClient grants valid".to_owned());
+
+    let outcome = oauth.exchange_code(&code).await.map(|_| ());
+    result.record(judge_grant("exchange_code", outcome, &proxy.take()), &mut BTreeSet::new());
+
+    let outcome = oauth.refresh(&tokens).await.map(|_| ());
+    result.record(judge_grant("refresh", outcome, &proxy.take()), &mut BTreeSet::new());
+
+    let outcome = oauth.client_credentials(&[Scope::BoardsRead]).await.map(|_| ());
+    result.record(judge_grant("client_credentials", outcome, &proxy.take()), &mut BTreeSet::new());
+
+    let outcome = oauth.revoke(tokens.access_token(), TokenTypeHint::AccessToken).await;
+    result.record(judge_grant("revoke", outcome, &proxy.take()), &mut BTreeSet::new());
+    Ok(result)
+}
+
+/// A grant passes when it sent one request that Prism accepted without a
+/// violation and the client read the response.
+fn judge_grant(
+    grant: &str,
+    outcome: Result<(), pinterest_v5::auth::AuthError>,
+    exchanges: &[Exchange],
+) -> Verdict {
+    let [exchange] = exchanges else {
+        return Verdict::Failed(format!(
+            "OAuthClient::{grant} sent {} requests instead of one",
+            exchanges.len()
+        ));
+    };
+
+    let mut problems: Vec<String> = exchange
+        .request_violations()
+        .map(|v| format!("violation: {v}"))
+        .collect();
+    if !is_success(exchange.status) {
+        problems.push(format!("Prism returned {}", status_text(exchange)));
+    }
+    if let Err(error) = outcome {
+        problems.push(format!("the client failed: {error}"));
+    }
+    if problems.is_empty() {
+        return Verdict::Passed;
+    }
+    Verdict::Failed(format!(
+        "OAuthClient::{grant}:\n    request: {}\n    {}",
+        exchange.describe_request(),
+        problems.join("\n    ")
+    ))
 }
 
 /// Formats the summary table: one row per run, then the exceptions.
