@@ -42,6 +42,9 @@ use crate::client::BaseUrl;
 use crate::Client;
 
 pub use crate::auth::mock_endpoints::{TokenRequest, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET};
+pub use lists::{page_with_samples, ListScript, ListScriptError, PagingOutcome};
+
+mod lists;
 
 /// The bearer token the mock accepts until [`MockServer::set_access_token`] changes it.
 pub const MOCK_ACCESS_TOKEN: &str = "mock-access-token";
@@ -105,6 +108,7 @@ struct State {
     scripted: HashMap<&'static str, Scripted>,
     requests: Vec<RecordedRequest>,
     oauth: OAuthMock,
+    lists: lists::Lists,
 }
 
 /// Errors from configuring the mock.
@@ -140,7 +144,7 @@ impl MockServer {
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let state = Arc::clone(&handler_state);
-                async move { handle(&state, method, uri, headers, body) }
+                async move { lists::delay(handle(&state, method, uri, headers, body)).await }
             },
         );
 
@@ -372,6 +376,9 @@ fn handle(
     }
     if !authorized {
         return error_response(StatusCode::UNAUTHORIZED, 2, "Authentication failed.");
+    }
+    if let Some(response) = state.lists.respond(operation, uri.query()) {
+        return response;
     }
     if let Some(scripted) = state.scripted.get(operation.operation_id) {
         return (scripted.status, axum::Json(scripted.body.clone())).into_response();

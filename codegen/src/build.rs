@@ -6,6 +6,7 @@ use proc_macro2::Literal;
 
 use crate::inventory::{operations, OperationFacts};
 use crate::pagination::{paginated_impls, paginated_operations, PaginatedOperation};
+use crate::postprocess::append_to_module;
 use crate::sample_calls::sample_calls_module;
 use crate::spec::LoadedSpec;
 use crate::{generate, normalize, spec, Generated, Normalized};
@@ -69,11 +70,11 @@ impl Pipeline {
         let normalized = normalize(loaded.document.clone());
         let mut generated = generate(&normalized)?;
 
-        let calls = sample_calls_module(&generated.file, &loaded.document, &facts)?;
+        let paginated = paginated_operations(&generated.file, &facts);
+        let calls = sample_calls_module(&generated.file, &loaded.document, &facts, &paginated)?;
         generated.file.items.push(calls);
 
-        let paginated = paginated_operations(&generated.file, &facts);
-        generated.file.items.extend(paginated_impls(&paginated)?);
+        append_to_module(&mut generated.file, "builder", paginated_impls(&paginated)?)?;
         generated.file.items.push(paginated_list(&paginated));
 
         Ok(Pipeline {
