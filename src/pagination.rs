@@ -31,7 +31,10 @@
 //! [`PageOptions`]: a page size, checked against [`PAGE_SIZE_RANGE`] before
 //! any request is sent, and an opt-in prefetch that requests the next page
 //! while the caller handles the current one, never more than one page
-//! ahead. A `page_size` set on the builder itself is checked the same way.
+//! ahead. A `page_size` above 250 set on the builder itself is rejected the
+//! same way. The builder's setter cannot store 0, because the parameter is
+//! a `NonZeroU64`, so there the first page fails with `Error::InvalidRequest`
+//! instead, also before sending.
 //!
 //! ```no_run
 //! # async fn run(client: pinterest_v5::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -50,10 +53,11 @@
 //! # Failed pages
 //!
 //! A page request goes through the client like any other request, so it
-//! gets the client's retry policy, if any. When the request still fails,
-//! the stream yields [`PaginationError::Api`] and ends. The pages before it
-//! were delivered with their `next_bookmark`: pass the last one to the
-//! builder's `bookmark` setter to resume from the failed page.
+//! gets the client's retry policy, if any. The stream adds no retries of
+//! its own. When the request still fails, the stream yields
+//! [`PaginationError::Api`] and ends. The pages before it were delivered
+//! with their `next_bookmark`: pass the last one to the builder's
+//! `bookmark` setter to resume from the failed page.
 
 mod stream;
 
@@ -246,11 +250,11 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     /// Sets the bookmark of the page to request.
     fn with_bookmark(self, bookmark: &str) -> Self;
 
-    /// Returns the `page_size` set on the builder. `None` when it is unset,
-    /// when the operation has no `page_size` parameter, or when the
-    /// builder's setter rejected the value (such as 0, which does not
-    /// convert to the parameter's `NonZeroU64`; `fetch` then fails with
-    /// `Error::InvalidRequest` before sending).
+    /// Returns the `page_size` set on the builder. Returns `None` when it is
+    /// unset, when the operation has no `page_size` parameter, or when the
+    /// builder's setter rejected the value. The setter rejects 0, because
+    /// it does not convert to the parameter's `NonZeroU64`, and `fetch` then
+    /// fails with `Error::InvalidRequest` before sending.
     fn requested_page_size(&self) -> Option<u64>;
 
     /// Sets `page_size`, or returns `None` when the operation has no

@@ -5,22 +5,6 @@
 //! `page_size` (or a fixed page size), with bookmarks that lead from each
 //! page to the next. A script can also repeat a bookmark, end with an empty
 //! page, fail a page once, and delay every response.
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use futures::TryStreamExt;
-//! use pinterest_v5::mock::{ListScript, MockServer};
-//! use pinterest_v5::pagination::Paginated;
-//!
-//! let mock = MockServer::start().await?;
-//! mock.script_list("boards/list", ListScript::new(120).page_size(50))?;
-//!
-//! let boards: Vec<_> = mock.client().boards_list().items().try_collect().await?;
-//! assert_eq!(boards.len(), 120);
-//! assert_eq!(mock.requests().len(), 3);
-//! # Ok(())
-//! # }
-//! ```
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -42,8 +26,8 @@ const DEFAULT_PAGE_SIZE: usize = 25;
 /// page's first item.
 const BOOKMARK_PREFIX: &str = "mock-offset-";
 
-/// How the mock serves one paginated operation: the number of items, how
-/// they split into pages, and scripted faults. Pages are numbered from 1.
+/// A script for one paginated operation of the mock: the number of items,
+/// their split into pages, and scripted faults. Pages are numbered from 1.
 #[derive(Debug, Clone)]
 pub struct ListScript {
     items: usize,
@@ -151,6 +135,22 @@ impl MockServer {
     /// Serves `operation_id` (such as `boards/list`) as the scripted list
     /// from now on, replacing its sample response and any earlier list
     /// script. Takes precedence over [`MockServer::respond`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures::TryStreamExt;
+    /// use pinterest_v5::mock::{ListScript, MockServer};
+    /// use pinterest_v5::pagination::Paginated;
+    ///
+    /// let mock = MockServer::start().await?;
+    /// mock.script_list("boards/list", ListScript::new(120).page_size(50))?;
+    ///
+    /// let boards: Vec<_> = mock.client().boards_list().items().try_collect().await?;
+    /// assert_eq!(boards.len(), 120);
+    /// assert_eq!(mock.requests().len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn script_list(
         &self,
         operation_id: &str,
@@ -177,7 +177,8 @@ impl MockServer {
     }
 }
 
-/// The first element of the `items` array in the operation's sample body.
+/// Returns the first element of the `items` array in the operation's
+/// sample body.
 fn sample_item(operation: &MockOperation) -> Option<Value> {
     let body: Value = serde_json::from_str(operation.body?).ok()?;
     body.get("items")?.as_array()?.first().cloned()
@@ -244,7 +245,8 @@ impl ScriptedList {
         (StatusCode::OK, axum::Json(body)).into_response()
     }
 
-    /// The failure scripted for `page`, the first time the page is requested.
+    /// Returns the failure scripted for `page`, the first time the page is
+    /// requested.
     fn scripted_failure(&mut self, page: usize) -> Option<Response> {
         let (_, status) = self.script.failures.iter().find(|(p, _)| *p == page)?;
         let status = StatusCode::from_u16(*status).ok()?;
@@ -255,7 +257,8 @@ impl ScriptedList {
         Some(error_response(status, u32::from(status.as_u16()), &message))
     }
 
-    /// The offset the page's bookmark leads to, or `None` on the last page.
+    /// Returns the offset the page's bookmark leads to, or `None` on the
+    /// last page.
     fn next_offset(&self, page: usize, offset: usize, end: usize) -> Option<usize> {
         if self.script.repeat_bookmark_on_page == Some(page) {
             return Some(offset);
@@ -265,8 +268,8 @@ impl ScriptedList {
         (more_items || empty_page_follows).then_some(end)
     }
 
-    /// The sample item with its `id` set to `index + 1`, as a number where
-    /// the sample's `id` is a number and as a string otherwise.
+    /// Builds item `index` from the sample: its `id` becomes `index + 1`, a
+    /// number where the sample's `id` is a number and a string otherwise.
     fn item(&self, index: usize) -> Value {
         let mut item = self.template.clone();
         let number = index + 1;
@@ -307,7 +310,8 @@ impl ListRequest {
         request
     }
 
-    /// The offset the request's bookmark points at: 0 without a bookmark.
+    /// Returns the offset the request's bookmark points at, or 0 without a
+    /// bookmark.
     fn offset(&self) -> Result<usize, String> {
         let Some(bookmark) = &self.bookmark else {
             return Ok(0);
@@ -327,7 +331,7 @@ pub(super) async fn delay(response: Response) -> Response {
     response
 }
 
-/// What paging through an operation with sample arguments produced.
+/// The outcome of paging through an operation with sample arguments.
 #[derive(Debug, Clone)]
 pub struct PagingOutcome {
     /// The number of items on each page received, in order.
