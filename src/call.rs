@@ -327,6 +327,8 @@ pub(crate) async fn prepare<E>(
 
 /// Sends the app's client id and secret as HTTP Basic, which the token
 /// operations require instead of a bearer token.
+// The error type is the one progenitor's `pre` hook returns.
+#[allow(clippy::result_large_err)]
 fn set_app_credentials<E>(
     client: &Client,
     request: &mut reqwest::Request,

@@ -45,6 +45,9 @@ use crate::Client;
 
 pub use crate::auth::mock_endpoints::{TokenRequest, MOCK_CLIENT_ID, MOCK_CLIENT_SECRET};
 pub use faults::Fault;
+pub use lists::{page_with_samples, ListScript, ListScriptError, PagingOutcome};
+
+mod lists;
 
 /// The bearer token the mock accepts until [`MockServer::set_access_token`] changes it.
 pub const MOCK_ACCESS_TOKEN: &str = "mock-access-token";
@@ -109,6 +112,7 @@ struct State {
     faults: HashMap<&'static str, VecDeque<Fault>>,
     requests: Vec<RecordedRequest>,
     oauth: OAuthMock,
+    lists: lists::Lists,
 }
 
 /// Errors from configuring the mock.
@@ -152,7 +156,7 @@ impl MockServer {
                     if let Some(faults::FaultDelay(delay)) = response.extensions().get() {
                         tokio::time::sleep(*delay).await;
                     }
-                    response
+                    lists::delay(response).await
                 }
             },
         );
@@ -393,21 +397,27 @@ fn handle(
     if let Some(fault) = fault {
         let mut response = fault
             .response()
-            .unwrap_or_else(|| normal_response(&state, operation, &method, &body));
+            .unwrap_or_else(|| normal_response(&mut state, operation, &method, &uri, &body));
         response
             .extensions_mut()
             .insert(faults::FaultDelay(fault.wait()));
         return response;
     }
-    normal_response(&state, operation, &method, &body)
+    normal_response(&mut state, operation, &method, &uri, &body)
 }
 
+/// The response without a scripted fault: a scripted list page, a response
+/// set with [`MockServer::respond`], or the operation's sample.
 fn normal_response(
-    state: &State,
+    state: &mut State,
     operation: &'static MockOperation,
     method: &Method,
+    uri: &Uri,
     body: &[u8],
 ) -> Response {
+    if let Some(response) = state.lists.respond(operation, uri.query()) {
+        return response;
+    }
     if let Some(scripted) = state.scripted.get(operation.operation_id) {
         return (scripted.status, axum::Json(scripted.body.clone())).into_response();
     }

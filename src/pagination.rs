@@ -25,15 +25,50 @@
 //! bookmark that comes back a second time ends the stream with
 //! [`PaginationError::RepeatedBookmark`] instead of looping forever.
 //!
-//! TODO: pages are requested one at a time, with no retry and no prefetch of
-//! the next page, and `page_size` is not checked against Pinterest's 1..=250
-//! before sending.
+//! # Page size and prefetch
+//!
+//! [`Paginated::pages_with`] and [`Paginated::items_with`] take
+//! [`PageOptions`]: a page size, checked against [`PAGE_SIZE_RANGE`] before
+//! any request is sent, and an opt-in prefetch that requests the next page
+//! while the caller handles the current one, never more than one page
+//! ahead. A `page_size` above 250 set on the builder itself is rejected the
+//! same way. The builder's setter cannot store 0, because the parameter is
+//! a `NonZeroU64`, so there the first page fails with `Error::InvalidRequest`
+//! instead, also before sending.
+//!
+//! ```no_run
+//! # async fn run(client: pinterest_v5::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use futures::TryStreamExt;
+//! use pinterest_v5::pagination::{PageOptions, Paginated};
+//!
+//! let options = PageOptions::new().page_size(250).prefetch(true);
+//! let mut pins = client.pins_list().items_with(options);
+//! while let Some(pin) = pins.try_next().await? {
+//!     println!("{:?}", pin.id);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Failed pages
+//!
+//! A page request goes through the client like any other request, so it
+//! gets the client's retry policy, if any. The stream adds no retries of
+//! its own. When the request still fails, the stream yields
+//! [`PaginationError::Api`] and ends. The pages before it were delivered
+//! with their `next_bookmark`: pass the last one to the builder's
+//! `bookmark` setter to resume from the failed page.
 
-use std::collections::HashSet;
+mod stream;
+
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use futures::future::BoxFuture;
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{self as futures_stream, BoxStream, StreamExt, TryStreamExt};
+
+/// The page sizes Pinterest accepts for `page_size`.
+pub const PAGE_SIZE_RANGE: RangeInclusive<u64> = 1..=250;
 
 /// The future a builder returns for one page.
 pub type PageFuture<'a, P> = BoxFuture<'a, Result<P, crate::Error>>;
@@ -57,12 +92,51 @@ pub struct Page<T> {
     pub next_bookmark: Option<String>,
 }
 
+/// Options for [`Paginated::pages_with`] and [`Paginated::items_with`].
+///
+/// The default sends the builder's own arguments and requests each page
+/// when the caller asks for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageOptions {
+    page_size: Option<u64>,
+    prefetch: bool,
+}
+
+impl PageOptions {
+    /// Creates the default options: no page size override, no prefetch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the number of items to request per page. The stream checks it
+    /// against [`PAGE_SIZE_RANGE`] before sending anything and yields
+    /// [`PaginationError::InvalidPageSize`] when it is outside. It replaces
+    /// a `page_size` set on the builder.
+    pub fn page_size(mut self, page_size: u64) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets whether to request the next page as soon as the current one is
+    /// yielded, so that the request runs while the caller handles the
+    /// current page. The stream is never more than one page ahead of the
+    /// caller: it starts the request for page `n + 1` when it yields page
+    /// `n`, and no other. The request makes progress while the stream is
+    /// polled; the client's request hooks (token refresh, rate limits) apply
+    /// to it as to any request. Off by default.
+    pub fn prefetch(mut self, prefetch: bool) -> Self {
+        self.prefetch = prefetch;
+        self
+    }
+}
+
 /// Errors from a pagination stream.
-#[derive(Debug)]
 #[non_exhaustive]
+#[derive(Debug)]
 pub enum PaginationError {
-    /// A page request failed. Pages before it were delivered; resume from
-    /// the last page's `next_bookmark`.
+    /// A page request failed, after the client's retry policy if it has
+    /// one. Pages before it were delivered; resume from the last page's
+    /// `next_bookmark`.
     Api(crate::Error),
     /// The API returned a bookmark it had returned before, so following it
     /// would loop forever.
@@ -71,6 +145,19 @@ pub enum PaginationError {
         operation_id: &'static str,
         /// The repeated bookmark.
         bookmark: String,
+    },
+    /// The page size is outside [`PAGE_SIZE_RANGE`]. Nothing was sent.
+    InvalidPageSize {
+        /// The operation being paged.
+        operation_id: &'static str,
+        /// The rejected page size.
+        page_size: u64,
+    },
+    /// [`PageOptions::page_size`] was set for an operation that has no
+    /// `page_size` parameter. Nothing was sent.
+    PageSizeUnsupported {
+        /// The operation being paged.
+        operation_id: &'static str,
     },
 }
 
@@ -85,6 +172,19 @@ impl fmt::Display for PaginationError {
                 f,
                 "`{operation_id}` returned bookmark `{bookmark}` a second time; stopping instead of looping"
             ),
+            PaginationError::InvalidPageSize {
+                operation_id,
+                page_size,
+            } => write!(
+                f,
+                "invalid page_size {page_size} for `{operation_id}`: use a value from {} to {}",
+                PAGE_SIZE_RANGE.start(),
+                PAGE_SIZE_RANGE.end()
+            ),
+            PaginationError::PageSizeUnsupported { operation_id } => write!(
+                f,
+                "`{operation_id}` has no page_size parameter; remove the page size from the PageOptions"
+            ),
         }
     }
 }
@@ -93,7 +193,7 @@ impl std::error::Error for PaginationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             PaginationError::Api(error) => Some(error),
-            PaginationError::RepeatedBookmark { .. } => None,
+            _ => None,
         }
     }
 }
@@ -112,6 +212,18 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     /// Sets the bookmark of the page to request.
     fn with_bookmark(self, bookmark: &str) -> Self;
 
+    /// Returns the `page_size` set on the builder. Returns `None` when it is
+    /// unset, when the operation has no `page_size` parameter, or when the
+    /// builder's setter rejected the value. The setter rejects 0, because
+    /// it does not convert to the parameter's `NonZeroU64`, and `fetch` then
+    /// fails with `Error::InvalidRequest` before sending.
+    fn requested_page_size(&self) -> Option<u64>;
+
+    /// Sets `page_size`, or returns `None` when the operation has no
+    /// `page_size` parameter. The value is not checked here; the streams
+    /// check it.
+    fn with_page_size(self, page_size: u64) -> Option<Self>;
+
     /// Requests one page with the builder's arguments.
     fn fetch(self) -> PageFuture<'a, Self::Page>;
 
@@ -119,19 +231,30 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
     fn into_parts(page: Self::Page) -> (Vec<Self::Item>, Option<String>);
 
     /// Streams the list page by page, starting from the builder's bookmark
-    /// (the first page when none is set).
+    /// (the first page when none is set). Same as
+    /// [`pages_with`](Paginated::pages_with) with the default options.
     fn pages(self) -> PageStream<'a, Self::Item> {
-        let state = State {
-            builder: Some(self),
-            seen: HashSet::new(),
-        };
-        stream::unfold(state, next_page).boxed()
+        self.pages_with(PageOptions::default())
+    }
+
+    /// Streams the list page by page with `options`. When the page size is
+    /// outside [`PAGE_SIZE_RANGE`], the stream yields
+    /// [`PaginationError::InvalidPageSize`] and ends without sending a
+    /// request.
+    fn pages_with(self, options: PageOptions) -> PageStream<'a, Self::Item> {
+        stream::pages(self, options)
     }
 
     /// Streams the list's items across all pages.
     fn items(self) -> ItemStream<'a, Self::Item> {
-        self.pages()
-            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        self.items_with(PageOptions::default())
+    }
+
+    /// Streams the list's items across all pages, with `options` as in
+    /// [`pages_with`](Paginated::pages_with).
+    fn items_with(self, options: PageOptions) -> ItemStream<'a, Self::Item> {
+        self.pages_with(options)
+            .map_ok(|page| futures_stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
     }
@@ -152,48 +275,6 @@ pub trait Paginated<'a>: Clone + Send + Sized + 'a {
             Ok(items)
         })
     }
-}
-
-struct State<B> {
-    /// The builder for the next page; `None` once the stream has ended.
-    builder: Option<B>,
-    /// Bookmarks returned so far.
-    seen: HashSet<String>,
-}
-
-type Step<'a, B> = Option<(
-    Result<Page<<B as Paginated<'a>>::Item>, PaginationError>,
-    State<B>,
-)>;
-
-async fn next_page<'a, B: Paginated<'a>>(mut state: State<B>) -> Step<'a, B> {
-    let builder = state.builder.take()?;
-
-    let page = match builder.clone().fetch().await {
-        Ok(page) => page,
-        Err(error) => return Some((Err(PaginationError::Api(error)), state)),
-    };
-    let (items, bookmark) = B::into_parts(page);
-    let next_bookmark = bookmark.filter(|b| !b.is_empty());
-
-    if let Some(bookmark) = &next_bookmark {
-        if !state.seen.insert(bookmark.clone()) {
-            let error = PaginationError::RepeatedBookmark {
-                operation_id: B::OPERATION_ID,
-                bookmark: bookmark.clone(),
-            };
-            return Some((Err(error), state));
-        }
-        state.builder = Some(builder.with_bookmark(bookmark));
-    }
-
-    Some((
-        Ok(Page {
-            items,
-            next_bookmark,
-        }),
-        state,
-    ))
 }
 
 /// Returns the `operationId` of every operation whose builder implements
@@ -217,6 +298,7 @@ mod tests {
         pages: Arc<Vec<FakePage<String>>>,
         requested: Arc<Mutex<Vec<Option<String>>>>,
         bookmark: Option<String>,
+        page_size: Option<u64>,
     }
 
     impl FakeList {
@@ -229,6 +311,7 @@ mod tests {
                 pages: Arc::new(pages),
                 requested: Arc::default(),
                 bookmark: None,
+                page_size: None,
             }
         }
     }
@@ -242,6 +325,15 @@ mod tests {
         fn with_bookmark(mut self, bookmark: &str) -> Self {
             self.bookmark = Some(bookmark.to_owned());
             self
+        }
+
+        fn requested_page_size(&self) -> Option<u64> {
+            self.page_size
+        }
+
+        fn with_page_size(mut self, page_size: u64) -> Option<Self> {
+            self.page_size = Some(page_size);
+            Some(self)
         }
 
         fn fetch(self) -> PageFuture<'a, Self::Page> {
@@ -379,6 +471,94 @@ mod tests {
             2,
             "the third page is never requested"
         );
+    }
+
+    fn three_pages() -> FakeList {
+        FakeList::new(vec![
+            Ok((vec![1], Some("p1"))),
+            Ok((vec![2], Some("p2"))),
+            Ok((vec![3], None)),
+        ])
+    }
+
+    /// Pulls every page and returns, for each, how many requests had been
+    /// started when the caller received it.
+    async fn requests_started_per_page(list: FakeList, options: PageOptions) -> Vec<usize> {
+        let mut pages = list.clone().pages_with(options);
+        let mut started = Vec::new();
+        while let Some(page) = pages.try_next().await.unwrap() {
+            assert!(!page.items.is_empty());
+            started.push(list.requested.lock().unwrap().len());
+        }
+        started
+    }
+
+    #[tokio::test]
+    async fn prefetch_starts_exactly_one_page_ahead() {
+        let options = PageOptions::new().prefetch(true);
+
+        let started = requests_started_per_page(three_pages(), options).await;
+
+        assert_eq!(started, [2, 3, 3], "the last page has nothing to prefetch");
+    }
+
+    #[tokio::test]
+    async fn sequential_requests_on_demand() {
+        let started = requests_started_per_page(three_pages(), PageOptions::new()).await;
+
+        assert_eq!(started, [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn prefetch_keeps_order_and_error() {
+        let list = FakeList::new(vec![Ok((vec![1], Some("p1"))), Err(500)]);
+
+        let results: Vec<_> = list
+            .pages_with(PageOptions::new().prefetch(true))
+            .collect()
+            .await;
+
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].as_ref().unwrap().items, [1]);
+        assert!(matches!(results[1], Err(PaginationError::Api(_))));
+    }
+
+    #[tokio::test]
+    async fn page_size_bounds() {
+        for (page_size, valid) in [(0, false), (1, true), (250, true), (251, false)] {
+            let list = three_pages();
+            let options = PageOptions::new().page_size(page_size);
+
+            let first = list.clone().pages_with(options).next().await.unwrap();
+
+            match first {
+                Ok(_) => assert!(valid, "{page_size} was accepted"),
+                Err(PaginationError::InvalidPageSize {
+                    page_size: value, ..
+                }) => {
+                    assert!(!valid, "{page_size} was rejected");
+                    assert_eq!(value, page_size);
+                }
+                Err(other) => panic!("unexpected error for {page_size}: {other}"),
+            }
+            let sent = list.requested.lock().unwrap().len();
+            assert_eq!(sent, usize::from(valid), "requests for {page_size}");
+        }
+    }
+
+    #[tokio::test]
+    async fn builder_page_size_checked() {
+        let list = three_pages().with_page_size(300).unwrap();
+
+        let error = list
+            .clone()
+            .items()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+
+        assert!(error.to_string().contains("300"), "{error}");
+        assert!(list.requested.lock().unwrap().is_empty());
     }
 
     impl FakeList {

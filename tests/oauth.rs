@@ -1208,7 +1208,10 @@ async fn generated_token_call_needs_app_credentials() {
         .unwrap();
 
     let message = outcome.result.unwrap_err();
-    assert!(message.contains("ClientBuilder::app_credentials"), "{message}");
+    assert!(
+        message.contains("ClientBuilder::app_credentials"),
+        "{message}"
+    );
     assert!(message.contains("oauth_token"), "{message}");
     assert!(mock.requests().is_empty());
 }

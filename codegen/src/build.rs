@@ -9,6 +9,7 @@ use crate::areas::{check_placed, Selection};
 use crate::badges::mark_operation_features;
 use crate::inventory::{operations, OperationFacts};
 use crate::pagination::{paginated_impls, paginated_operations, PaginatedOperation};
+use crate::postprocess::append_to_module;
 use crate::sample_calls::sample_calls_module;
 use crate::spec::LoadedSpec;
 use crate::{calls, generate, normalize, select, spec, Generated, Normalized};
@@ -109,11 +110,11 @@ impl Pipeline {
             .postprocess_counts
             .push(("operation_feature_badges", badges));
 
-        let calls = sample_calls_module(&generated.file, &loaded.document, &facts)?;
+        let paginated = paginated_operations(&generated.file, &facts);
+        let calls = sample_calls_module(&generated.file, &loaded.document, &facts, &paginated)?;
         generated.file.items.push(calls);
 
-        let paginated = paginated_operations(&generated.file, &facts);
-        generated.file.items.extend(paginated_impls(&paginated)?);
+        append_to_module(&mut generated.file, "builder", paginated_impls(&paginated)?)?;
         generated.file.items.push(paginated_list(&paginated));
 
         generated.file.items.push(calls::operation_table(&facts));

@@ -105,9 +105,8 @@ fn operation_facts(
 /// Whether every security requirement of the operation is `basic`.
 fn uses_basic_auth(operation: &serde_json::Map<String, Value>) -> bool {
     let requirements = operation.get("security").and_then(Value::as_array);
-    requirements.is_some_and(|list| {
-        !list.is_empty() && list.iter().all(|r| r.get("basic").is_some())
-    })
+    requirements
+        .is_some_and(|list| !list.is_empty() && list.iter().all(|r| r.get("basic").is_some()))
 }
 
 /// The scopes of the first `pinterest_oauth2` security requirement.

@@ -31,6 +31,8 @@ pub struct PaginatedOperation {
     pub item: syn::Type,
     /// The error body type.
     pub error: syn::Type,
+    /// Whether the builder has an optional `page_size` argument.
+    pub has_page_size: bool,
 }
 
 /// Finds every paginated operation, in document order.
@@ -42,11 +44,12 @@ pub fn paginated_operations(file: &syn::File, facts: &[OperationFacts]) -> Vec<P
     facts
         .iter()
         .filter_map(|fact| {
-            let has_bookmark = fields
-                .get(&fact.method_name)?
-                .iter()
-                .any(|f| f.name == "bookmark" && !f.required);
-            if !has_bookmark {
+            let optional = |name: &str| {
+                fields
+                    .get(&fact.method_name)
+                    .is_some_and(|fields| fields.iter().any(|f| f.name == name && !f.required))
+            };
+            if !optional("bookmark") {
                 return None;
             }
             let builder = builder_name(&fact.method_name);
@@ -59,12 +62,15 @@ pub fn paginated_operations(file: &syn::File, facts: &[OperationFacts]) -> Vec<P
                 page,
                 item,
                 error,
+                has_page_size: optional("page_size"),
             })
         })
         .collect()
 }
 
-/// `impl Paginated for builder::X` for each paginated operation.
+/// `impl Paginated for X`, one per paginated operation, to be placed inside
+/// the generated `builder` module so that it can read the builder's private
+/// `page_size` field.
 pub fn paginated_impls(operations: &[PaginatedOperation]) -> Result<Vec<syn::Item>, GenerateError> {
     operations
         .iter()
@@ -72,8 +78,9 @@ pub fn paginated_impls(operations: &[PaginatedOperation]) -> Result<Vec<syn::Ite
             let builder = format_ident!("{}", op.builder);
             let (page, item) = (&op.page, &op.item);
             let operation_id = &op.operation_id;
+            let page_size = page_size_methods(op.has_page_size);
             let tokens = quote! {
-                impl<'a> crate::pagination::Paginated<'a> for builder::#builder<'a> {
+                impl<'a> crate::pagination::Paginated<'a> for #builder<'a> {
                     type Item = #item;
                     type Page = #page;
 
@@ -82,6 +89,8 @@ pub fn paginated_impls(operations: &[PaginatedOperation]) -> Result<Vec<syn::Ite
                     fn with_bookmark(self, bookmark: &str) -> Self {
                         self.bookmark(bookmark)
                     }
+
+                    #page_size
 
                     fn fetch(self) -> crate::pagination::PageFuture<'a, Self::Page> {
                         ::std::boxed::Box::pin(async move { self.send().await.map(ResponseValue::into_inner) })
@@ -95,6 +104,34 @@ pub fn paginated_impls(operations: &[PaginatedOperation]) -> Result<Vec<syn::Ite
             syn::parse2(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))
         })
         .collect()
+}
+
+/// `requested_page_size` and `with_page_size` for a builder with or without
+/// a `page_size` argument.
+fn page_size_methods(has_page_size: bool) -> proc_macro2::TokenStream {
+    if !has_page_size {
+        return quote! {
+            fn requested_page_size(&self) -> ::std::option::Option<u64> {
+                ::std::option::Option::None
+            }
+
+            fn with_page_size(self, _page_size: u64) -> ::std::option::Option<Self> {
+                ::std::option::Option::None
+            }
+        };
+    }
+    quote! {
+        fn requested_page_size(&self) -> ::std::option::Option<u64> {
+            match &self.page_size {
+                ::std::result::Result::Ok(::std::option::Option::Some(value)) => u64::try_from(*value).ok(),
+                _ => ::std::option::Option::None,
+            }
+        }
+
+        fn with_page_size(self, page_size: u64) -> ::std::option::Option<Self> {
+            ::std::option::Option::Some(self.page_size(page_size))
+        }
+    }
 }
 
 /// progenitor's builder struct name for a method name.

@@ -171,14 +171,24 @@ pub fn append_to_types(
     file: &mut syn::File,
     items: Vec<syn::Item>,
 ) -> Result<usize, GenerateError> {
+    append_to_module(file, "types", items)
+}
+
+/// Appends `items` to the generated top-level module `name`. Returns how
+/// many were added.
+pub fn append_to_module(
+    file: &mut syn::File,
+    name: &str,
+    items: Vec<syn::Item>,
+) -> Result<usize, GenerateError> {
     let module = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        syn::Item::Mod(module) if module.ident == name => module.content.as_mut(),
         _ => None,
     });
     let Some((_, content)) = module else {
-        return Err(GenerateError::Postprocess(
-            "the generated file has no `types` module".into(),
-        ));
+        return Err(GenerateError::Postprocess(format!(
+            "the generated file has no `{name}` module"
+        )));
     };
 
     let count = items.len();

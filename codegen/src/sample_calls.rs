@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::generate::GenerateError;
 use crate::inventory::OperationFacts;
+use crate::pagination::PaginatedOperation;
 use crate::passes::walk::{resolve, METHODS};
 use crate::postprocess::{module_items, progenitor_operation_name};
 use crate::samples::sample;
@@ -154,15 +155,18 @@ fn without_builder_segment(ty: syn::Type) -> syn::Type {
 }
 
 /// Generates the `sample_calls` module: `call(client, operation_id, all_arguments)`
-/// with one match arm per operation. An arm sets every required argument
+/// with one match arm per operation, and `pages(client, operation_id, options)`
+/// with one per paginated operation. An arm sets every required argument
 /// from a sample, and every optional one too when `all_arguments` is true.
 pub fn sample_calls_module(
     file: &syn::File,
     document: &Value,
     facts: &[OperationFacts],
+    paginated: &[PaginatedOperation],
 ) -> Result<syn::Item, GenerateError> {
     let fields = builder_fields(file);
     let mut arms = Vec::with_capacity(facts.len());
+    let mut page_arms = Vec::with_capacity(paginated.len());
 
     for fact in facts {
         let builder = fields.get(&fact.method_name).ok_or_else(|| {
@@ -173,6 +177,12 @@ pub fn sample_calls_module(
         })?;
         let samples = argument_samples(document, fact);
         arms.push(call_arm(fact, builder, &samples)?);
+        if paginated
+            .iter()
+            .any(|op| op.operation_id == fact.operation_id)
+        {
+            page_arms.push(pages_arm(fact, builder, &samples)?);
+        }
     }
 
     // Each arm is a boxed future of its own, because with every arm inside one
@@ -198,6 +208,20 @@ pub fn sample_calls_module(
                 };
                 Some(call.await)
             }
+
+            pub(crate) async fn pages(
+                client: &super::Client,
+                operation_id: &str,
+                options: crate::pagination::PageOptions,
+            ) -> Option<crate::mock::PagingOutcome> {
+                let call: ::std::pin::Pin<
+                    Box<dyn ::std::future::Future<Output = crate::mock::PagingOutcome> + Send + '_>,
+                > = match operation_id {
+                    #(#page_arms)*
+                    _ => return None,
+                };
+                Some(call.await)
+            }
         }
     };
     syn::parse2(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))
@@ -210,31 +234,7 @@ fn call_arm(
 ) -> Result<TokenStream, GenerateError> {
     let id = &fact.operation_id;
     let method = format_ident!("{}", fact.method_name);
-
-    let mut setters = Vec::new();
-    for field in builder {
-        let value = samples.get(&field.name).ok_or_else(|| {
-            GenerateError::Postprocess(format!(
-                "no sample for argument `{}` of operation `{id}`",
-                field.name
-            ))
-        })?;
-        let setter = format_ident!("{}", field.name);
-        let ty = &field.ty;
-        let json = value.to_string();
-        let name = &field.name;
-        let set = quote! {
-            match sample_argument::<#ty>(#json, #id, #name) {
-                Ok(value) => request.#setter(value),
-                Err(outcome) => break 'call outcome,
-            }
-        };
-        setters.push(if field.required {
-            quote! { let request = #set; }
-        } else {
-            quote! { let request = if all_arguments { #set } else { request }; }
-        });
-    }
+    let setters = argument_setters(fact, builder, samples, true, quote!(outcome))?;
 
     if setters.is_empty() {
         return Ok(quote! {
@@ -252,6 +252,81 @@ fn call_arm(
             }
         }),
     })
+}
+
+/// A match arm that sets the required arguments from samples and pages
+/// through the list with `options`.
+fn pages_arm(
+    fact: &OperationFacts,
+    builder: &[BuilderField],
+    samples: &HashMap<String, Value>,
+) -> Result<TokenStream, GenerateError> {
+    let id = &fact.operation_id;
+    let method = format_ident!("{}", fact.method_name);
+    let on_error = quote!(crate::mock::PagingOutcome::from_sample_error(outcome));
+    let setters = argument_setters(fact, builder, samples, false, on_error)?;
+
+    if setters.is_empty() {
+        return Ok(quote! {
+            #id => Box::pin(async move {
+                let pages = crate::pagination::Paginated::pages_with(client.#method(), options);
+                crate::mock::PagingOutcome::from_pages(pages).await
+            }),
+        });
+    }
+    Ok(quote! {
+        #id => Box::pin(async move {
+            'call: {
+                let request = client.#method();
+                #(#setters)*
+                let pages = crate::pagination::Paginated::pages_with(request, options);
+                crate::mock::PagingOutcome::from_pages(pages).await
+            }
+        }),
+    })
+}
+
+/// One `let request = …;` statement per argument that sets it from its
+/// sample; optional arguments are set only when `all_arguments` is true at
+/// run time, and left out entirely unless `with_optional`. A sample that
+/// does not fit its type breaks out of the `'call` block with `on_error`,
+/// which can use the `SampleOutcome` bound to `outcome`.
+fn argument_setters(
+    fact: &OperationFacts,
+    builder: &[BuilderField],
+    samples: &HashMap<String, Value>,
+    with_optional: bool,
+    on_error: TokenStream,
+) -> Result<Vec<TokenStream>, GenerateError> {
+    let id = &fact.operation_id;
+    let mut setters = Vec::new();
+    for field in builder {
+        if !field.required && !with_optional {
+            continue;
+        }
+        let value = samples.get(&field.name).ok_or_else(|| {
+            GenerateError::Postprocess(format!(
+                "no sample for argument `{}` of operation `{id}`",
+                field.name
+            ))
+        })?;
+        let setter = format_ident!("{}", field.name);
+        let ty = &field.ty;
+        let json = value.to_string();
+        let name = &field.name;
+        let set = quote! {
+            match sample_argument::<#ty>(#json, #id, #name) {
+                Ok(value) => request.#setter(value),
+                Err(outcome) => break 'call #on_error,
+            }
+        };
+        setters.push(if field.required {
+            quote! { let request = #set; }
+        } else {
+            quote! { let request = if all_arguments { #set } else { request }; }
+        });
+    }
+    Ok(setters)
 }
 
 /// Sample JSON for each argument of an operation, keyed by builder field name.

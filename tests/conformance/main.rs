@@ -34,11 +34,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use pinterest_v5::mock::{
-    call_with_all_samples, call_with_samples, operations, MockOperation, MockServer, SampleOutcome,
-};
 use pinterest_v5::auth::{
     AppCredentials, AuthorizationCode, OAuthClient, Scope, TokenSet, TokenTypeHint,
+};
+use pinterest_v5::mock::{
+    call_with_all_samples, call_with_samples, operations, MockOperation, MockServer, SampleOutcome,
 };
 use pinterest_v5::{types, BaseUrl, Client};
 use serde_json::{json, Value};
@@ -465,22 +465,39 @@ async fn oauth_grants_run(proxy: &RecordingProxy) -> Result<RunResult, String> {
         .timeout(REQUEST_TIMEOUT)
         .build()
         .map_err(|e| format!("failed to build the OAuth client: {e}"))?;
-    let tokens = TokenSet::new("pina_access", chrono::Utc::now())
-        .with_refresh_token("pinr_refresh", None);
+    let tokens =
+        TokenSet::new("pina_access", chrono::Utc::now()).with_refresh_token("pinr_refresh", None);
     let code = AuthorizationCode::new("auth-code", "https://example.com/callback");
     let mut result = RunResult::new("OAuthClient grants valid".to_owned());
 
     let outcome = oauth.exchange_code(&code).await.map(|_| ());
-    result.record(judge_grant("exchange_code", outcome, &proxy.take()), &mut BTreeSet::new());
+    result.record(
+        judge_grant("exchange_code", outcome, &proxy.take()),
+        &mut BTreeSet::new(),
+    );
 
     let outcome = oauth.refresh(&tokens).await.map(|_| ());
-    result.record(judge_grant("refresh", outcome, &proxy.take()), &mut BTreeSet::new());
+    result.record(
+        judge_grant("refresh", outcome, &proxy.take()),
+        &mut BTreeSet::new(),
+    );
 
-    let outcome = oauth.client_credentials(&[Scope::BoardsRead]).await.map(|_| ());
-    result.record(judge_grant("client_credentials", outcome, &proxy.take()), &mut BTreeSet::new());
+    let outcome = oauth
+        .client_credentials(&[Scope::BoardsRead])
+        .await
+        .map(|_| ());
+    result.record(
+        judge_grant("client_credentials", outcome, &proxy.take()),
+        &mut BTreeSet::new(),
+    );
 
-    let outcome = oauth.revoke(tokens.access_token(), TokenTypeHint::AccessToken).await;
-    result.record(judge_grant("revoke", outcome, &proxy.take()), &mut BTreeSet::new());
+    let outcome = oauth
+        .revoke(tokens.access_token(), TokenTypeHint::AccessToken)
+        .await;
+    result.record(
+        judge_grant("revoke", outcome, &proxy.take()),
+        &mut BTreeSet::new(),
+    );
     Ok(result)
 }
 
