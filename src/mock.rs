@@ -188,12 +188,14 @@ impl MockServer {
         self.address
     }
 
-    /// A client pointed at this mock with the accepted access token.
+    /// A client pointed at this mock with the accepted access token and the
+    /// mock app's credentials.
     pub fn client(&self) -> Client {
         let token = self.lock().access_token.clone();
         Client::builder()
             .base_url(BaseUrl::Custom(self.base_url()))
             .access_token(token)
+            .app_credentials(AppCredentials::new(MOCK_CLIENT_ID, MOCK_CLIENT_SECRET))
             .build()
             .expect("the mock's own base URL and token are valid")
     }
@@ -382,7 +384,7 @@ fn handle(
         let message = format!("Resource not found: {method} {}", uri.path());
         return error_response(StatusCode::NOT_FOUND, 404, &message);
     };
-    if token_endpoint {
+    if token_endpoint && !state.scripted.contains_key(operation.operation_id) {
         if let Some(response) = state.oauth.token_endpoint(&path, &headers, &body) {
             return response;
         }

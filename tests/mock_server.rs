@@ -17,6 +17,17 @@ async fn every_operation_callable_and_decodes() {
     let mock = MockServer::start().await.unwrap();
     let client = mock.client();
     let mut failures = Vec::new();
+    // The generated token operations' body carries only `grant_type`, so the
+    // mock's OAuth endpoints would reject them as incomplete grants; serve
+    // their samples instead. tests/oauth.rs covers the grants themselves.
+    for operation in operations()
+        .iter()
+        .filter(|op| op.path.starts_with("/oauth/token"))
+    {
+        let sample = serde_json::from_str(operation.body.unwrap_or("{}")).unwrap();
+        mock.respond(operation.operation_id, operation.status, sample)
+            .unwrap();
+    }
 
     for operation in operations() {
         let outcome = call_with_samples(&client, operation.operation_id)

@@ -1202,8 +1202,13 @@ async fn no_secret_in_any_output() {
 #[tokio::test]
 async fn generated_token_call_needs_app_credentials() {
     let mock = MockServer::start().await.unwrap();
+    let client = Client::builder()
+        .base_url(BaseUrl::Custom(mock.base_url()))
+        .access_token(MOCK_ACCESS_TOKEN)
+        .build()
+        .unwrap();
 
-    let outcome = pinterest_v5::mock::call_with_samples(&mock.client(), "oauth/token")
+    let outcome = pinterest_v5::mock::call_with_samples(&client, "oauth/token")
         .await
         .unwrap();
 
@@ -1222,13 +1227,7 @@ async fn generated_token_call_needs_app_credentials() {
 #[tokio::test]
 async fn generated_token_call_sends_basic_credentials() {
     let mock = MockServer::start().await.unwrap();
-    let client = mock
-        .client_builder()
-        .app_credentials(AppCredentials::new(MOCK_CLIENT_ID, MOCK_CLIENT_SECRET))
-        .build()
-        .unwrap();
-
-    let _ = pinterest_v5::mock::call_with_samples(&client, "token/revoke").await;
+    let _ = pinterest_v5::mock::call_with_samples(&mock.client(), "token/revoke").await;
 
     let expected = format!(
         "Basic {}",

@@ -179,6 +179,10 @@ impl MockServer {
         crate::Client::builder()
             .base_url(crate::BaseUrl::Custom(self.base_url()))
             .access_token(token)
+            .app_credentials(crate::auth::AppCredentials::new(
+                super::MOCK_CLIENT_ID,
+                super::MOCK_CLIENT_SECRET,
+            ))
     }
 
     /// How many requests reached `operation_id` so far.
