@@ -187,6 +187,7 @@ fn into_error<E>(
     let operation = record.operation;
     match error {
         Generated::InvalidRequest(message) | Generated::Custom(message) => {
+            let message = explain_conversion(&message);
             Error::InvalidRequest(InvalidRequestError { operation, message })
         }
         Generated::CommunicationError(source) | Generated::InvalidUpgrade(source) => {
@@ -214,6 +215,32 @@ fn into_error<E>(
             api_error(&record, without_body(response.status(), response.headers()))
         }
     }
+}
+
+/// Rewrites progenitor's message for an argument that did not convert to
+/// its parameter type (`conversion to `:: std :: num :: NonZeroU64` for
+/// page_size failed`) so that it reads as Rust and says what to pass.
+fn explain_conversion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("conversion to `") else {
+        return message.to_owned();
+    };
+    let Some((type_name, tail)) = rest.split_once('`') else {
+        return message.to_owned();
+    };
+    let parameter = tail
+        .trim_start()
+        .strip_prefix("for ")
+        .and_then(|t| t.strip_suffix(" failed"))
+        .unwrap_or("an argument");
+    let type_name = type_name.replace(' ', "");
+    let type_name = type_name.trim_start_matches("::");
+
+    let hint = if type_name.contains("NonZero") {
+        "; it must not be zero (page_size, for example, takes 1 to 250)"
+    } else {
+        "; pass a value of that type, or one that converts to it"
+    };
+    format!("the value given for `{parameter}` does not convert to `{type_name}`{hint}")
 }
 
 fn without_body(status: StatusCode, headers: &HeaderMap) -> CapturedResponse {
@@ -764,6 +791,19 @@ mod tests {
         let path = failing_path::<Page>(br#"{"items":[{"id":"1"},{"id":2}]}"#);
 
         assert_eq!(path.as_deref(), Some("items[1].id"));
+    }
+
+    #[test]
+    fn conversion_message_names_parameter_and_fix() {
+        let message =
+            explain_conversion("conversion to `:: std :: num :: NonZeroU64` for page_size failed");
+
+        assert_eq!(
+            message,
+            "the value given for `page_size` does not convert to `std::num::NonZeroU64`; \
+             it must not be zero (page_size, for example, takes 1 to 250)"
+        );
+        assert_eq!(explain_conversion("other text"), "other text");
     }
 
     #[test]

@@ -288,8 +288,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The rate-limit headers of the response, when it had any.
     pub rate_limit: Option<RateLimitSnapshot>,
-    /// The start of the raw body, at most [`MAX_BODY_EXCERPT`] bytes, for
-    /// bodies that are not Pinterest's JSON (a proxy's HTML page, say).
+    /// The start of the raw body, at most [`MAX_BODY_EXCERPT`] bytes. It is
+    /// the only record of a body that is not Pinterest's JSON (a proxy's
+    /// HTML page, say).
     pub body_excerpt: String,
     /// The OAuth scopes the operation needs, from the document.
     pub required_scopes: &'static [&'static str],

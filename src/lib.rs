@@ -60,7 +60,7 @@
 //! | `integrations` | no | commerce integrations, integration logs and partner notifications |
 //! | `oauth` | no | the generated token operations; [`auth::OAuthClient`] covers the OAuth flows without this feature |
 //! | `full` | no | every API area above |
-//! | `mock` | no | [`mock::MockServer`], an in-process Pinterest mock for tests and examples; it serves the operations of the enabled areas |
+//! | `mock` | no | `mock::MockServer`, an in-process Pinterest mock for tests and examples; it serves the operations of the enabled areas |
 //!
 //! [`auth`], [`pagination`] and the client itself are there with every
 //! feature set.
