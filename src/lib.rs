@@ -91,7 +91,7 @@ pub mod query;
 pub mod ratelimit;
 pub mod retry;
 
-#[allow(missing_docs, clippy::all, rustdoc::all, unused_imports, dead_code)]
+#[allow(missing_docs, clippy::all, unused_imports, dead_code)]
 // The generated module documents what the OpenAPI document documents; some
 // fields and builder internals have no description there.
 mod generated {

@@ -66,10 +66,19 @@ pub fn generate(normalized: &Normalized) -> Result<Generated, GenerateError> {
 
     let fenced = postprocess::fence_untagged_code_blocks(&mut file);
     postprocess_counts.push(("doc_code_blocks_marked_text", fenced));
+    let mut escaped = postprocess::escape_doc_markup(&mut file);
 
-    let mut enums = owned_enum_items(&normalized.output.owned_enums);
-    enums.push(known_values_check(&normalized.output.owned_enums));
-    postprocess::append_to_types(&mut file, enums)?;
+    let mut enums = syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: owned_enum_items(&normalized.output.owned_enums),
+    };
+    escaped += postprocess::escape_doc_markup(&mut enums);
+    postprocess_counts.push(("doc_comments_escaped", escaped));
+    enums
+        .items
+        .push(known_values_check(&normalized.output.owned_enums));
+    postprocess::append_to_types(&mut file, enums.items)?;
     postprocess_counts.push(("owned_enums_emitted", normalized.output.owned_enums.len()));
 
     Ok(Generated {

@@ -229,6 +229,170 @@ impl VisitMut for Fencer {
     }
 }
 
+/// Makes description text from the document safe for rustdoc, outside code
+/// blocks and code spans: HTML tags become literal text, bare URLs become
+/// autolinks, and brackets that are not Markdown links are escaped so that
+/// rustdoc does not read them as intra-doc links. Returns how many doc
+/// comments changed.
+pub fn escape_doc_markup(file: &mut syn::File) -> usize {
+    let mut escaper = Escaper { changed: 0 };
+    escaper.visit_file_mut(file);
+    escaper.changed
+}
+
+struct Escaper {
+    changed: usize,
+}
+
+impl VisitMut for Escaper {
+    fn visit_attribute_mut(&mut self, attribute: &mut syn::Attribute) {
+        if !attribute.path().is_ident("doc") {
+            return;
+        }
+        let syn::Meta::NameValue(pair) = &mut attribute.meta else {
+            return;
+        };
+        let Some(text) = string_literal(&pair.value) else {
+            return;
+        };
+        let escaped = escape_markup(&text);
+        if escaped != text {
+            pair.value = syn::parse_quote!(#escaped);
+            self.changed += 1;
+        }
+    }
+}
+
+fn escape_markup(doc: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_fence = false;
+
+    for line in doc.split('\n') {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            out.push(line.to_owned());
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_owned());
+            continue;
+        }
+        out.push(escape_line(line));
+    }
+    out.join("\n")
+}
+
+/// Escapes one line, leaving code spans (between backticks) as they are.
+fn escape_line(line: &str) -> String {
+    line.split('`')
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                part.to_owned()
+            } else {
+                escape_text(part)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut index = 0;
+
+    while index < text.len() {
+        let rest = &text[index..];
+        let c = rest.chars().next().unwrap_or(' ');
+        if let Some(autolink) = existing_autolink(rest) {
+            out.push_str(autolink);
+            index += autolink.len();
+        } else if let Some(length) = bare_url_length(text, index) {
+            out.push('<');
+            out.push_str(&rest[..length]);
+            out.push('>');
+            index += length;
+        } else if let Some(tag) = generator_tag(rest) {
+            out.push_str(tag);
+            index += tag.len();
+        } else if c == '<' {
+            out.push_str("&lt;");
+            index += 1;
+        } else if c == '[' && !starts_markdown_link(rest) {
+            out.push_str("\\[");
+            index += 1;
+        } else if c == ']' && !out.ends_with("\\[") && !closes_markdown_link(text, index) {
+            out.push_str("\\]");
+            index += 1;
+        } else {
+            out.push(c);
+            index += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// The collapsible-schema tags that typify writes around each type's JSON
+/// schema, which rustdoc renders correctly.
+fn generator_tag(rest: &str) -> Option<&'static str> {
+    ["<details>", "</details>", "<summary>", "</summary>"]
+        .into_iter()
+        .find(|tag| rest.starts_with(tag))
+}
+
+/// `<https://…>` already written as an autolink.
+fn existing_autolink(rest: &str) -> Option<&str> {
+    let body = rest.strip_prefix('<')?;
+    if !(body.starts_with("http://") || body.starts_with("https://")) {
+        return None;
+    }
+    let end = body.find(|c: char| c == '>' || c.is_whitespace())?;
+    body[end..].starts_with('>').then(|| &rest[..end + 2])
+}
+
+/// The length of a bare URL with a host starting at `index`, unless it is
+/// the target of a Markdown link.
+fn bare_url_length(text: &str, index: usize) -> Option<usize> {
+    let rest = &text[index..];
+    let scheme = if rest.starts_with("https://") {
+        8
+    } else if rest.starts_with("http://") {
+        7
+    } else {
+        return None;
+    };
+    if text[..index].ends_with("](") {
+        return None;
+    }
+    if !rest[scheme..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '<' | ']' | '"' | '\''))
+        .unwrap_or(rest.len());
+    let length = rest[..end]
+        .trim_end_matches(['.', ',', ';', ':', '!', '?'])
+        .len();
+    (length > scheme).then_some(length)
+}
+
+/// `[text](…)` or `[text][…]`.
+fn starts_markdown_link(rest: &str) -> bool {
+    let Some(close) = rest.find(']') else {
+        return false;
+    };
+    let after = &rest[close + 1..];
+    after.starts_with('(') || after.starts_with('[')
+}
+
+fn closes_markdown_link(text: &str, index: usize) -> bool {
+    let after = &text[index + 1..];
+    let opened = text[..index]
+        .rfind('[')
+        .is_some_and(|open| !text[open..index].contains(']'));
+    opened && (after.starts_with('(') || after.starts_with('['))
+}
+
 /// Removes the indentation that all non-blank lines share, which some
 /// descriptions in the document carry as a whole.
 fn dedent(doc: &str) -> String {
@@ -316,6 +480,61 @@ fn tag_untagged_fences(doc: &str) -> String {
         })
         .collect();
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_markup;
+
+    #[test]
+    fn html_becomes_text() {
+        assert_eq!(
+            escape_markup("a <p>b</p> <br/>"),
+            "a &lt;p>b&lt;/p> &lt;br/>"
+        );
+    }
+
+    #[test]
+    fn schema_details_tags_stay() {
+        let doc = "<details><summary>JSON schema</summary>";
+
+        assert_eq!(escape_markup(doc), doc);
+    }
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        let doc = "Sandbox (https://api-sandbox.pinterest.com/v5). \"url\": \"http://x.example/a\"";
+
+        let escaped = escape_markup(doc);
+
+        assert!(
+            escaped.contains("(<https://api-sandbox.pinterest.com/v5>)."),
+            "{escaped}"
+        );
+        assert!(escaped.contains("\"<http://x.example/a>\""), "{escaped}");
+    }
+
+    #[test]
+    fn links_code_and_hostless_urls_stay() {
+        let kept = "[docs](https://a.example/x) `<p>` <https://b.example/y> or https://.";
+
+        assert_eq!(escape_markup(kept), kept);
+    }
+
+    #[test]
+    fn lone_brackets_are_escaped() {
+        assert_eq!(
+            escape_markup("[value] and [DCA]"),
+            "\\[value\\] and \\[DCA\\]"
+        );
+    }
+
+    #[test]
+    fn fenced_blocks_stay() {
+        let doc = "```text\n<p>[x] https://a.example\n```";
+
+        assert_eq!(escape_markup(doc), doc);
+    }
 }
 
 #[cfg(test)]
