@@ -4,8 +4,6 @@
 
 #![cfg(all(feature = "mock", feature = "content", feature = "audiences"))]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pinterest_v5::error::{RateLimitReason, TransportErrorKind};
@@ -423,67 +421,4 @@ async fn timeouts_per_attempt_and_per_call() {
     };
     assert_eq!(transport.kind, TransportErrorKind::TotalTimeout);
     assert_eq!(error.kind(), ErrorKind::Timeout);
-}
-
-/// A `tracing` writer that keeps everything in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn retries_are_traced_with_call_fields_and_no_token() {
-    let (mock, _) = mock_and_client().await;
-    mock.set_access_token("pina_SECRET_TOKEN_123");
-    let client = mock
-        .client_builder()
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap();
-    mock.script_faults(
-        LIST,
-        [
-            Fault::status(503).header("x-pinterest-rid", "rid-7"),
-            Fault::pass(),
-        ],
-    )
-    .unwrap();
-    let output = Captured::default();
-    let writer = output.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Other tests run on other threads without a subscriber, and tracing
-    // may have cached that no one listens to these call sites.
-    tracing::callsite::rebuild_interest_cache();
-    client.boards_list().send().await.unwrap();
-    drop(guard);
-
-    let text = String::from_utf8(output.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("retrying after a retryable status"), "{text}");
-    for field in [
-        "pinterest.operation=\"boards_list\"",
-        "http.request.method=GET",
-        "pinterest.ratelimit_category=\"org_read\"",
-        "pinterest.attempt=1",
-        "http.response.status_code=503",
-        "pinterest.request_id=\"rid-7\"",
-        "url.full=",
-    ] {
-        assert!(text.contains(field), "missing {field} in {text}");
-    }
-    assert!(!text.contains("SECRET_TOKEN"), "{text}");
 }
