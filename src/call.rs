@@ -34,7 +34,7 @@ use crate::{Client, Error, ResponseValue};
 /// The response header that carries Pinterest's request id.
 pub const REQUEST_ID_HEADER: &str = "x-pinterest-rid";
 
-/// What the document says about one operation, generated into
+/// Facts the document states about one operation, generated into
 /// `OPERATIONS`.
 #[derive(Debug)]
 pub(crate) struct OperationFacts {
@@ -43,7 +43,7 @@ pub(crate) struct OperationFacts {
     pub name: &'static str,
     /// `x-ratelimit-category`, empty when the document names none.
     pub ratelimit_category: &'static str,
-    /// Whether `x-sandbox` says the sandbox does not serve it.
+    /// Whether `x-sandbox` marks it as not served by the sandbox.
     pub sandbox_disabled: bool,
     /// The OAuth scopes it needs.
     pub scopes: &'static [&'static str],

@@ -23,7 +23,7 @@
 //! Pinterest puts a numeric `code` in error bodies. [`classify`] reads the
 //! code first and the HTTP status second, because the code is the more
 //! specific signal: code 29 arrives with 401 and with 403 and means the
-//! same thing both times. The codes it knows are the ones the error
+//! same thing both times. The codes it recognizes are the ones the error
 //! examples of Pinterest's OpenAPI document show with their responses
 //! (release 5.23.0, listed in the crate's tests), plus the rate-limit page
 //! of Pinterest's developer documentation for 429. A code it does not know
@@ -45,7 +45,7 @@ pub const MAX_BODY_EXCERPT: usize = 4096;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Pinterest answered with an error status.
+    /// Pinterest returned an error status.
     #[error(transparent)]
     Api(Box<ApiError>),
     /// The call hit a rate limit and the client stopped waiting for it.

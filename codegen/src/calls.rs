@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::generate::GenerateError;
 use crate::inventory::OperationFacts;
+use crate::pagination::result_types;
 use crate::passes::walk::{resolve, METHODS};
 
 /// `OPERATIONS`: one `crate::call::OperationFacts` per operation, sorted by
@@ -198,32 +199,12 @@ fn is_send(item: &syn::ImplItem) -> bool {
     matches!(item, syn::ImplItem::Fn(f) if f.sig.ident == "send")
 }
 
-/// `T` from `Result<ResponseValue<T>, Error<E>>`.
+/// `T` from a `send` that returns `Result<ResponseValue<T>, Error<E>>`.
 fn success_type(output: &syn::ReturnType) -> Option<syn::Type> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let result = last_segment_args(ty)?;
-    let response_value = result.first()?;
-    last_segment_args(response_value)?.first().cloned()
-}
-
-fn last_segment_args(ty: &syn::Type) -> Option<Vec<syn::Type>> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
-        return None;
-    };
-    Some(
-        args.args
-            .iter()
-            .filter_map(|arg| match arg {
-                syn::GenericArgument::Type(ty) => Some(ty.clone()),
-                _ => None,
-            })
-            .collect(),
-    )
+    result_types(ty).map(|(success, _)| success)
 }
 
 /// The public `send` and `send_with` for a builder whose response is

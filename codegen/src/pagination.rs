@@ -178,7 +178,7 @@ pub(crate) fn send_signatures(file: &syn::File) -> HashMap<String, (syn::Type, s
 }
 
 /// `(T, E)` from `Result<ResponseValue<T>, Error<E>>`.
-fn result_types(ty: &syn::Type) -> Option<(syn::Type, syn::Type)> {
+pub(crate) fn result_types(ty: &syn::Type) -> Option<(syn::Type, syn::Type)> {
     let args = generic_arguments(ty)?;
     let success = generic_arguments(args.first()?)?.first()?.clone();
     let error = generic_arguments(args.get(1)?)?.first()?.clone();

@@ -201,16 +201,28 @@ pub fn append_to_module(
 /// commands), which rustdoc would otherwise compile as Rust doctests.
 /// Returns how many doc comments changed.
 pub fn fence_untagged_code_blocks(file: &mut syn::File) -> usize {
-    let mut fencer = Fencer { changed: 0 };
-    fencer.visit_file_mut(file);
-    fencer.changed
+    rewrite_docs(file, |text| {
+        tag_untagged_fences(&fence_indented_blocks(&dedent(text)))
+    })
 }
 
-struct Fencer {
+/// Applies `rewrite` to the text of every `#[doc = "…"]` attribute in
+/// `file` and returns how many it changed.
+fn rewrite_docs(file: &mut syn::File, rewrite: fn(&str) -> String) -> usize {
+    let mut rewriter = DocRewriter {
+        rewrite,
+        changed: 0,
+    };
+    rewriter.visit_file_mut(file);
+    rewriter.changed
+}
+
+struct DocRewriter {
+    rewrite: fn(&str) -> String,
     changed: usize,
 }
 
-impl VisitMut for Fencer {
+impl VisitMut for DocRewriter {
     fn visit_attribute_mut(&mut self, attribute: &mut syn::Attribute) {
         if !attribute.path().is_ident("doc") {
             return;
@@ -221,46 +233,21 @@ impl VisitMut for Fencer {
         let Some(text) = string_literal(&pair.value) else {
             return;
         };
-        let fenced = tag_untagged_fences(&fence_indented_blocks(&dedent(&text)));
-        if fenced != text {
-            pair.value = syn::parse_quote!(#fenced);
+        let rewritten = (self.rewrite)(&text);
+        if rewritten != text {
+            pair.value = syn::parse_quote!(#rewritten);
             self.changed += 1;
         }
     }
 }
 
 /// Makes description text from the document safe for rustdoc, outside code
-/// blocks and code spans: HTML tags become literal text, bare URLs become
-/// autolinks, and brackets that are not Markdown links are escaped so that
-/// rustdoc does not read them as intra-doc links. Returns how many doc
-/// comments changed.
+/// blocks and code spans. HTML tags become literal text and bare URLs become
+/// autolinks. Brackets that are not Markdown links are escaped, so rustdoc
+/// does not read them as intra-doc links. Returns how many doc comments
+/// changed.
 pub fn escape_doc_markup(file: &mut syn::File) -> usize {
-    let mut escaper = Escaper { changed: 0 };
-    escaper.visit_file_mut(file);
-    escaper.changed
-}
-
-struct Escaper {
-    changed: usize,
-}
-
-impl VisitMut for Escaper {
-    fn visit_attribute_mut(&mut self, attribute: &mut syn::Attribute) {
-        if !attribute.path().is_ident("doc") {
-            return;
-        }
-        let syn::Meta::NameValue(pair) = &mut attribute.meta else {
-            return;
-        };
-        let Some(text) = string_literal(&pair.value) else {
-            return;
-        };
-        let escaped = escape_markup(&text);
-        if escaped != text {
-            pair.value = syn::parse_quote!(#escaped);
-            self.changed += 1;
-        }
-    }
+    rewrite_docs(file, escape_markup)
 }
 
 fn escape_markup(doc: &str) -> String {
